@@ -1,0 +1,232 @@
+//! Scanning: one chunk's bytes in, the records of interest and what was skipped out.
+//!
+//! Each chunk is read on its own, so a damaged chunk costs only its own records and chunks
+//! can be scanned in any order, by any worker.
+
+pub mod event;
+pub mod interest;
+mod json_record;
+pub mod skip;
+
+use crate::filetime::FileTime;
+use crate::read::CHUNK_SIZE;
+use evtx::err::EvtxError;
+use evtx::{EvtxChunkData, ParserSettings};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub use event::{DataField, FieldValue, RawEvent};
+pub use skip::{Place, Severity, Skip};
+
+const CHUNK_MAGIC: &[u8; 8] = b"ElfChnk\0";
+const CHUNK_HEADER_SIZE: usize = 512;
+
+/// What one chunk held.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChunkScan {
+    pub index: u64,
+    pub offset: u64,
+    /// The slot held only zero bytes, as unused chunks at the end of a log do.
+    pub empty: bool,
+    /// The chunk was read although its checksums are wrong.
+    pub recovered: bool,
+    /// Records read and rendered, of every event ID.
+    pub records: u64,
+    /// Records read, by EventID (records without a numeric EventID are not counted here).
+    pub event_counts: BTreeMap<u32, u64>,
+    /// The records of interest, in the chunk's order.
+    pub events: Vec<RawEvent>,
+    pub skipped: Vec<Skip>,
+    pub first_record_id: Option<u64>,
+    pub last_record_id: Option<u64>,
+    pub first_time: Option<FileTime>,
+    pub last_time: Option<FileTime>,
+}
+
+/// Scans the chunk at slot `index`; `bytes` may be shorter than a chunk when the file is cut.
+pub fn scan_chunk(index: u64, offset: u64, mut bytes: Vec<u8>) -> ChunkScan {
+    let mut scan = ChunkScan {
+        index,
+        offset,
+        ..ChunkScan::default()
+    };
+    let place = Place::Chunk { index, offset };
+    if bytes.iter().all(|b| *b == 0) {
+        scan.empty = true;
+        return scan;
+    }
+    if bytes.len() < CHUNK_HEADER_SIZE || &bytes[..8] != CHUNK_MAGIC {
+        scan.skipped.push(Skip {
+            place,
+            severity: Severity::Skipped,
+            reason: describe_bad_magic(&bytes),
+        });
+        return scan;
+    }
+    if (bytes.len() as u64) < CHUNK_SIZE {
+        scan.skipped.push(Skip {
+            place: place.clone(),
+            severity: Severity::Warning,
+            reason: format!(
+                "the file ends {} bytes into this chunk; records past the end are lost",
+                bytes.len()
+            ),
+        });
+        bytes.resize(CHUNK_SIZE as usize, 0);
+    }
+    let mut chunk = match EvtxChunkData::new(bytes, false) {
+        Ok(chunk) => chunk,
+        Err(error) => {
+            scan.skipped.push(Skip {
+                place,
+                severity: Severity::Skipped,
+                reason: format!("unreadable chunk header: {}", error_chain(&error)),
+            });
+            return scan;
+        }
+    };
+    chunk.number = Some(index);
+    check_checksums(&chunk, &place, &mut scan);
+    read_records(&mut chunk, &place, &mut scan);
+    scan
+}
+
+fn check_checksums(chunk: &EvtxChunkData, place: &Place, scan: &mut ChunkScan) {
+    let mut problems = Vec::new();
+    if !chunk.validate_header_checksum() {
+        problems.push("header CRC32 invalid");
+    }
+    if !chunk.validate_data_checksum() {
+        problems.push("data CRC32 invalid");
+    }
+    if problems.is_empty() {
+        return;
+    }
+    scan.recovered = true;
+    scan.skipped.push(Skip {
+        place: place.clone(),
+        severity: Severity::Warning,
+        reason: format!(
+            "{}; its records were read anyway and are marked recovered",
+            problems.join(" and ")
+        ),
+    });
+}
+
+fn read_records(chunk: &mut EvtxChunkData, place: &Place, scan: &mut ChunkScan) {
+    let settings = Arc::new(ParserSettings::default());
+    let mut parsed = match chunk.parse(settings) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            scan.skipped.push(Skip {
+                place: place.clone(),
+                severity: Severity::Skipped,
+                reason: format!("chunk tables unreadable: {}", error_chain(&error)),
+            });
+            return;
+        }
+    };
+    for item in parsed.iter() {
+        let record = match item {
+            Ok(record) => record,
+            Err(error) => {
+                scan.skipped.push(record_skip(scan.index, &error));
+                continue;
+            }
+        };
+        let record_id = record.event_record_id;
+        let rendered = match record.into_json_value() {
+            Ok(rendered) => rendered,
+            Err(error) => {
+                scan.skipped.push(record_skip(scan.index, &error));
+                continue;
+            }
+        };
+        scan.records += 1;
+        scan.first_record_id = Some(
+            scan.first_record_id
+                .map_or(record_id, |id| id.min(record_id)),
+        );
+        scan.last_record_id = Some(
+            scan.last_record_id
+                .map_or(record_id, |id| id.max(record_id)),
+        );
+        let facts = json_record::SystemFacts::read(&rendered.data);
+        if let Some(time) = facts.time_created {
+            scan.first_time = Some(scan.first_time.map_or(time, |t| t.min(time)));
+            scan.last_time = Some(scan.last_time.map_or(time, |t| t.max(time)));
+        }
+        let Some(event_id) = facts.event_id else {
+            continue;
+        };
+        *scan.event_counts.entry(event_id).or_default() += 1;
+        if interest::is_of_interest(&facts.provider, event_id) {
+            let event = json_record::to_raw_event(
+                facts,
+                record_id,
+                &rendered.data,
+                scan.recovered || rendered.recovered,
+            );
+            scan.events.push(event);
+        }
+    }
+}
+
+fn record_skip(chunk: u64, error: &EvtxError) -> Skip {
+    let place = match error {
+        EvtxError::FailedToParseRecord { record_id, .. } => Place::Record {
+            chunk,
+            record_id: *record_id,
+        },
+        EvtxError::FailedToReadRecordAt { offset, .. } => Place::RecordAt {
+            chunk,
+            offset: *offset,
+        },
+        _ => Place::Chunk {
+            index: chunk,
+            offset: crate::read::chunk_offset(chunk),
+        },
+    };
+    Skip {
+        place,
+        severity: Severity::Skipped,
+        reason: error_chain(error),
+    }
+}
+
+/// Joins an error and its sources, since evtx's outer messages alone name no cause.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+fn describe_bad_magic(bytes: &[u8]) -> String {
+    let shown = &bytes[..bytes.len().min(8)];
+    let hex: Vec<String> = shown.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "bad chunk signature: expected \"ElfChnk\\0\", found {}",
+        hex.join(" ")
+    )
+}
+
+/// Scans a whole file held in memory: for native tools and tests, not the browser path.
+pub fn scan_file_bytes(
+    bytes: &[u8],
+) -> Result<(crate::read::FileHeader, Vec<ChunkScan>), crate::read::HeaderError> {
+    let header = crate::read::FileHeader::parse(bytes, bytes.len() as u64)?;
+    let chunks = (0..crate::read::chunk_slots(bytes.len() as u64))
+        .map(|index| {
+            let offset = crate::read::chunk_offset(index);
+            let end = (offset + CHUNK_SIZE).min(bytes.len() as u64);
+            scan_chunk(index, offset, bytes[offset as usize..end as usize].to_vec())
+        })
+        .collect();
+    Ok((header, chunks))
+}
