@@ -8,6 +8,13 @@
 
 #![forbid(unsafe_code)]
 
+pub mod decode;
 pub mod filetime;
+pub mod fixture;
 pub mod read;
+pub mod report;
 pub mod scan;
+pub mod session;
+pub mod worker;
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

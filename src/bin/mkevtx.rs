@@ -1,1 +1,201 @@
+//! `mkevtx`: writes a fixture EVTX file of generated or known Security events.
+
+#[cfg(target_arch = "wasm32")]
 fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    std::process::exit(native::run(std::env::args().skip(1).collect()));
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use ipsec_lens::fixture::samples::{self, Limit, TrafficOptions};
+    use ipsec_lens::fixture::EvtxWriter;
+    use std::fs::File;
+    use std::io::BufWriter;
+    use std::time::Instant;
+
+    const HELP: &str = "\
+Usage: mkevtx --out FILE [--records N | --bytes SIZE] [--ratio-4983 R] [--seed S]
+              [--preset mixed|known|dominant]
+
+Writes a Windows EVTX file of Security events for tests and benchmarks.
+
+Options:
+  --out FILE        output path (overwritten)
+  --records N       number of records to generate (default 10000)
+  --bytes SIZE      generate until the file reaches SIZE bytes; suffixes K, M, G
+                    (powers of 1024); the file ends on a whole 64 KiB chunk
+  --ratio-4983 R    fraction of records that are event 4983, 0 to 1
+                    (default 0.01 for mixed, 0.95 for dominant)
+  --seed S          generator seed, an unsigned integer (default 1)
+  --preset P        mixed: Security traffic with some 4983 (default)
+                    dominant: mostly 4983, for large-table benchmarks
+                    known: the 7 hand-declared test events; ignores the other options
+  --help            print this help";
+
+    #[derive(Debug, PartialEq)]
+    enum Preset {
+        Mixed,
+        Known,
+        Dominant,
+    }
+
+    #[derive(Debug)]
+    struct Args {
+        out: String,
+        limit: Limit,
+        ratio_4983: Option<f64>,
+        seed: u64,
+        preset: Preset,
+    }
+
+    /// Returns the process exit code: 0 on success, 1 on a write failure, 2 on bad usage.
+    pub fn run(argv: Vec<String>) -> i32 {
+        if argv.iter().any(|arg| arg == "--help" || arg == "-h") {
+            println!("{HELP}");
+            return 0;
+        }
+        let args = match parse(argv) {
+            Ok(args) => args,
+            Err(message) => {
+                eprintln!("mkevtx: {message}\nRun mkevtx --help for the options.");
+                return 2;
+            }
+        };
+        match write(&args) {
+            Ok(()) => 0,
+            Err(message) => {
+                eprintln!("mkevtx: {message}");
+                1
+            }
+        }
+    }
+
+    fn parse(argv: Vec<String>) -> Result<Args, String> {
+        let mut out = None;
+        let mut limit = Limit::Records(10_000);
+        let mut ratio_4983 = None;
+        let mut seed = 1;
+        let mut preset = Preset::Mixed;
+        let mut items = argv.into_iter();
+        while let Some(flag) = items.next() {
+            let mut value = || {
+                items
+                    .next()
+                    .ok_or_else(|| format!("option {flag} needs a value"))
+            };
+            match flag.as_str() {
+                "--out" => out = Some(value()?),
+                "--records" => {
+                    let text = value()?;
+                    let count = text
+                        .parse()
+                        .map_err(|_| format!("invalid --records {text:?}: expected a count"))?;
+                    limit = Limit::Records(count);
+                }
+                "--bytes" => limit = Limit::Bytes(parse_size(&value()?)?),
+                "--ratio-4983" => {
+                    let text = value()?;
+                    let ratio: f64 = text
+                        .parse()
+                        .map_err(|_| format!("invalid --ratio-4983 {text:?}: expected a number"))?;
+                    if !(0.0..=1.0).contains(&ratio) {
+                        return Err(format!("invalid --ratio-4983 {ratio}: must be 0 to 1"));
+                    }
+                    ratio_4983 = Some(ratio);
+                }
+                "--seed" => {
+                    let text = value()?;
+                    seed = text
+                        .parse()
+                        .map_err(|_| format!("invalid --seed {text:?}: expected an integer"))?;
+                }
+                "--preset" => {
+                    preset = match value()?.as_str() {
+                        "mixed" => Preset::Mixed,
+                        "known" => Preset::Known,
+                        "dominant" => Preset::Dominant,
+                        other => {
+                            return Err(format!(
+                                "unknown --preset {other:?}: expected mixed, known or dominant"
+                            ))
+                        }
+                    }
+                }
+                other => return Err(format!("unknown option {other:?}")),
+            }
+        }
+        let out = out.ok_or("missing --out FILE")?;
+        Ok(Args {
+            out,
+            limit,
+            ratio_4983,
+            seed,
+            preset,
+        })
+    }
+
+    /// Parses `1073741824`, `512K`, `100M` or `4G` (powers of 1024).
+    fn parse_size(text: &str) -> Result<u64, String> {
+        let upper = text.trim().to_ascii_uppercase();
+        let (digits, unit) = match upper.strip_suffix(['K', 'M', 'G']) {
+            Some(digits) => (digits, &upper[digits.len()..]),
+            None => (upper.as_str(), ""),
+        };
+        let multiplier: u64 = match unit {
+            "K" => 1 << 10,
+            "M" => 1 << 20,
+            "G" => 1 << 30,
+            _ => 1,
+        };
+        digits
+            .parse::<u64>()
+            .ok()
+            .and_then(|number| number.checked_mul(multiplier))
+            .ok_or_else(|| format!("invalid --bytes {text:?}: expected a size such as 1G or 512M"))
+    }
+
+    fn write(args: &Args) -> Result<(), String> {
+        let file = File::create(&args.out)
+            .map_err(|error| format!("cannot create {}: {error}", args.out))?;
+        let out = BufWriter::with_capacity(1 << 20, file);
+        let started = Instant::now();
+        let failed = |error| format!("writing {} failed: {error}", args.out);
+
+        if args.preset == Preset::Known {
+            let events = samples::known_4983();
+            let mut writer = EvtxWriter::new(out).map_err(failed)?;
+            for event in &events {
+                writer.write_event(event).map_err(failed)?;
+            }
+            writer.finish().map_err(failed)?;
+            println!("wrote {}: {} known records", args.out, events.len());
+            return Ok(());
+        }
+
+        let default_ratio = if args.preset == Preset::Dominant {
+            0.95
+        } else {
+            0.01
+        };
+        let options = TrafficOptions {
+            seed: args.seed,
+            ratio_4983: args.ratio_4983.unwrap_or(default_ratio),
+            ..TrafficOptions::default()
+        };
+        let (_, summary) = samples::write_traffic(out, &options, args.limit).map_err(failed)?;
+        let seconds = started.elapsed().as_secs_f64();
+        println!(
+            "wrote {}: {} records ({} of event 4983), {} bytes in {:.2} s ({:.0} MB/s)",
+            args.out,
+            summary.records,
+            summary.records_4983,
+            summary.bytes,
+            seconds,
+            summary.bytes as f64 / 1e6 / seconds.max(1e-9)
+        );
+        Ok(())
+    }
+}

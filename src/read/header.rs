@@ -14,7 +14,7 @@ const FLAG_FULL: u32 = 0x2;
 const FLAG_NO_CRC32: u32 = 0x4;
 
 /// Why a file cannot be read as EVTX at all.
-#[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[derive(Debug, Error, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum HeaderError {
     #[error("the file is empty (0 bytes)")]
     Empty,

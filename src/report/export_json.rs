@@ -1,0 +1,203 @@
+//! The JSON export: `{"files": [...], "events": [...]}`, events in table view order.
+
+use super::column::{Cell, Column};
+use super::file_report::FileReport;
+use super::table::Table;
+use crate::filetime::FileTime;
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+/// Writes the files and the rows `indices` (a view of `table`) as one JSON object.
+///
+/// Each event has the keys of [`Column::ALL`] in that order. UInt32 and UInt64 fields are
+/// JSON numbers with every digit, a value stored as text that is not a number stays a JSON
+/// string, and a missing or Null value is `null`.
+pub fn export_json(reports: &[FileReport], table: &Table, indices: &[u32]) -> String {
+    let export = Export {
+        files: reports.iter().map(file_entry).collect(),
+        events: Events { table, indices },
+    };
+    serde_json::to_string(&export).expect("serializing strings and numbers to a String cannot fail")
+}
+
+#[derive(Serialize)]
+struct Export<'a> {
+    files: Vec<Value>,
+    events: Events<'a>,
+}
+
+/// The events, serialized row by row so no JSON tree of a large view is built.
+struct Events<'a> {
+    table: &'a Table,
+    indices: &'a [u32],
+}
+
+struct Event<'a> {
+    table: &'a Table,
+    index: u32,
+}
+
+impl Serialize for Events<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut events = serializer.serialize_seq(Some(self.indices.len()))?;
+        for index in self.indices {
+            events.serialize_element(&Event {
+                table: self.table,
+                index: *index,
+            })?;
+        }
+        events.end()
+    }
+}
+
+impl Serialize for Event<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut event = serializer.serialize_map(Some(Column::ALL.len()))?;
+        for column in Column::ALL {
+            match self.table.cell(self.index, column) {
+                Cell::Null => event.serialize_entry(column.name(), &None::<()>)?,
+                Cell::Text(text) => event.serialize_entry(column.name(), text)?,
+                Cell::Number(number) => event.serialize_entry(column.name(), &number)?,
+                Cell::Time(time) => event.serialize_entry(column.name(), &TimeText(time))?,
+            }
+        }
+        event.end()
+    }
+}
+
+/// A time as its ISO 8601 text, written without an intermediate `String`.
+struct TimeText(FileTime);
+
+impl Serialize for TimeText {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+/// Builds a file's summary: the keys every export has, then header and chunk facts.
+fn file_entry(report: &FileReport) -> Value {
+    let skipped: Vec<Value> = report
+        .skipped
+        .iter()
+        .map(|skip| json!({"where": skip.place.to_string(), "reason": skip.reason}))
+        .collect();
+    let header = report.header.as_ref().map(|header| {
+        json!({
+            "version": format!("{}.{}", header.major_version, header.minor_version),
+            "chunk_count": header.chunk_count,
+            "next_record_id": header.next_record_id,
+            "dirty": header.dirty,
+            "full": header.full,
+            "checksum_valid": header.checksum_valid,
+        })
+    });
+    let gaps: Vec<Value> = report
+        .record_id_gaps()
+        .iter()
+        .map(|gap| json!({"after": gap.after, "before": gap.before}))
+        .collect();
+    json!({
+        "name": report.name,
+        "size": report.size,
+        "records": report.records,
+        "events_4983": report.events_4983,
+        "skipped": skipped,
+        "error": report.error.as_ref().map(ToString::to_string),
+        "header": header,
+        "chunk_slots": report.chunk_slots,
+        "chunks_scanned": report.chunks_scanned,
+        "chunks_empty": report.chunks_empty,
+        "chunks_recovered": report.chunks_recovered,
+        "first_time": report.first_time.map(|time| time.to_string()),
+        "last_time": report.last_time.map(|time| time.to_string()),
+        "other_ipsec_events": report.other_event_counts(),
+        "record_id_gaps": gaps,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::sample::{hostile_table, long_reason, one_chunk_report};
+    use crate::scan::{Place, Severity, Skip};
+
+    #[test]
+    fn hostile_values_stay_exact() {
+        let table = hostile_table();
+
+        let json = export_json(&[], &table, &[0]);
+
+        let expected = format!(
+            "{{\"files\":[],\"events\":[{{\"file\":\"a.evtx\",\"EventRecordID\":7,\
+             \"TimeCreated\":\"2024-05-01T12:34:56.1234567Z\",\"Computer\":\"host1.contoso.com\",\
+             \"LocalEMPrincipalName\":\"=cmd|' /C calc'!A0\",\
+             \"LocalEMCertHash\":\"<img src=x onerror=alert(1)>\",\
+             \"LocalEMIssuingCA\":\"\u{202e}gpj.exe\",\"LocalEMRootCA\":\"say \\\"hi\\\", ok\",\
+             \"RemoteEMPrincipalName\":\"line1\\r\\nline2\",\"RemoteEMCertHash\":\"\",\
+             \"RemoteEMIssuingCA\":null,\"RemoteEMRootCA\":\"-5\",\"LocalAddress\":\"+1 555\",\
+             \"LocalKeyModPort\":\"-1\",\"RemoteAddress\":\"@SUM(1)\",\"RemoteKeyModPort\":null,\
+             \"FailurePoint\":\"%%9999\",\"FailureReason\":\"{}\",\"State\":\"\\tTabbed\",\
+             \"Role\":\"%%8206\",\"EMImpersonationState\":\"\\r=1\",\
+             \"QMFilterID\":18446744073709551615,\"FailurePointText\":\"%%9999\",\
+             \"StateText\":\"\\tTabbed\",\"RoleText\":\"Responder\",\
+             \"EMImpersonationStateText\":\"\\r=1\"}}]}}",
+            long_reason()
+        );
+        assert_eq!(json, expected);
+    }
+
+    #[test]
+    fn files_list_counts_and_skips() {
+        let mut report = one_chunk_report("a.evtx", vec![]);
+        report.skipped.push(Skip {
+            place: Place::Chunk {
+                index: 3,
+                offset: 0x31000,
+            },
+            severity: Severity::Skipped,
+            reason: "bad chunk signature".into(),
+        });
+        report.skipped.push(Skip {
+            place: Place::Record {
+                chunk: 3,
+                record_id: 1234,
+            },
+            severity: Severity::Skipped,
+            reason: "invalid token".into(),
+        });
+        let mut failed = crate::report::FileReport::new("notes.txt", 2);
+        failed.set_header(Err(crate::read::HeaderError::TooShort { size: 2 }));
+
+        let json = export_json(&[report, failed], &Table::default(), &[]);
+
+        let expected = "{\"files\":[\
+            {\"name\":\"a.evtx\",\"size\":69632,\"records\":0,\"events_4983\":0,\
+            \"skipped\":[{\"where\":\"chunk 3 at 0x31000\",\"reason\":\"bad chunk signature\"},\
+            {\"where\":\"record 1234\",\"reason\":\"invalid token\"}],\"error\":null,\
+            \"header\":null,\"chunk_slots\":1,\"chunks_scanned\":1,\"chunks_empty\":0,\
+            \"chunks_recovered\":0,\"first_time\":null,\"last_time\":null,\
+            \"other_ipsec_events\":{},\"record_id_gaps\":[]},\
+            {\"name\":\"notes.txt\",\"size\":2,\"records\":0,\"events_4983\":0,\"skipped\":[],\
+            \"error\":\"the file is 2 bytes, shorter than the 128-byte EVTX file header\",\
+            \"header\":null,\"chunk_slots\":0,\"chunks_scanned\":0,\"chunks_empty\":0,\
+            \"chunks_recovered\":0,\"first_time\":null,\"last_time\":null,\
+            \"other_ipsec_events\":{},\"record_id_gaps\":[]}],\"events\":[]}";
+        assert_eq!(json, expected);
+    }
+
+    #[test]
+    fn output_parses_back() {
+        let table = hostile_table();
+
+        let json = export_json(&[], &table, &[0, 0]);
+        let value: Value = serde_json::from_str(&json).unwrap();
+
+        assert_eq!(value["events"].as_array().unwrap().len(), 2);
+        assert_eq!(value["events"][1]["QMFilterID"].as_u64(), Some(u64::MAX));
+        assert_eq!(
+            value["events"][1]["FailureReason"].as_str().unwrap().len(),
+            10_000
+        );
+    }
+}

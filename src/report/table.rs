@@ -1,0 +1,99 @@
+//! The 4983 rows of every file in one table, with search text prepared once per row.
+
+use super::column::{Cell, Column};
+use super::file_report::FileReport;
+use crate::decode::Event4983;
+use serde::{Deserialize, Serialize};
+use std::fmt::Write;
+
+/// One 4983 event and the file it came from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    /// Index into [`Table::files`].
+    pub file: u32,
+    pub event: Event4983,
+    /// Every shown value in lowercase, separated by line feeds, so free-text search is one
+    /// substring test per row.
+    pub(crate) search_text: Box<str>,
+}
+
+/// The 4983 rows of all files, file by file, each file's in EventRecordID order.
+///
+/// Views (filtered, sorted) are index vectors into `rows`, so no row is copied per view.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Table {
+    /// File names; a row's `file` indexes this.
+    pub files: Vec<String>,
+    pub rows: Vec<Row>,
+}
+
+impl Table {
+    // NOTE: this copies each event out of its FileReport, so a large log keeps its 4983
+    // events in memory twice while both exist.
+    /// Builds the table from file reports; row `file` indexes match positions in `reports`.
+    pub fn from_files(reports: &[FileReport]) -> Table {
+        let mut table = Table::default();
+        for report in reports {
+            table.push_file(report);
+        }
+        table
+    }
+
+    /// Appends one file's rows as the next file.
+    pub fn push_file(&mut self, report: &FileReport) {
+        let file = u32::try_from(self.files.len()).expect("fewer than 2^32 files");
+        self.files.push(report.name.clone());
+        for event in report.events_4983() {
+            let search_text = search_text(&report.name, event).into_boxed_str();
+            self.rows.push(Row {
+                file,
+                event: event.clone(),
+                search_text,
+            });
+        }
+    }
+
+    /// Returns the name of the file a row came from.
+    pub fn file_name(&self, row: &Row) -> &str {
+        self.files.get(row.file as usize).map_or("", String::as_str)
+    }
+
+    /// Returns the cell of `column` in row `index`.
+    pub fn cell(&self, index: u32, column: Column) -> Cell<'_> {
+        let row = &self.rows[index as usize];
+        column.cell(self.file_name(row), &row.event)
+    }
+
+    /// Returns every row index in table order (file, then EventRecordID).
+    pub fn all_indices(&self) -> Vec<u32> {
+        let count = u32::try_from(self.rows.len()).expect("fewer than 2^32 rows");
+        (0..count).collect()
+    }
+}
+
+/// Joins every shown value of a row, raw codes and their words alike, in lowercase.
+fn search_text(file: &str, event: &Event4983) -> String {
+    let mut text = String::with_capacity(512);
+    for column in Column::ALL {
+        match column.cell(file, event) {
+            Cell::Null => {}
+            Cell::Text(value) => push_lowercase(&mut text, value),
+            Cell::Number(number) => write!(text, "{number}").expect("writing to a String"),
+            Cell::Time(time) => write!(text, "{time}").expect("writing to a String"),
+        }
+        text.push('\n');
+    }
+    for field in &event.other_fields {
+        push_lowercase(&mut text, &field.value.to_text());
+        text.push('\n');
+    }
+    text
+}
+
+fn push_lowercase(text: &mut String, value: &str) {
+    if value.is_ascii() {
+        text.extend(value.chars().map(|c| c.to_ascii_lowercase()));
+    } else {
+        text.push_str(&value.to_lowercase());
+    }
+}

@@ -1,0 +1,220 @@
+//! The life of each dropped file, from header to last chunk, independent of the browser.
+//!
+//! The page turns worker replies into calls here and sends the requests this returns, so
+//! the order of work and the progress figures are tested natively.
+
+use crate::read::{self, FileHeader, HeaderError, FILE_HEADER_SIZE};
+use crate::scan::ChunkScan;
+use crate::worker::protocol::Request;
+
+/// Chunks one request reads: 1 MiB, large enough to amortise a message, small enough for
+/// steady progress and an even share between workers.
+pub const CHUNKS_PER_REQUEST: u64 = 16;
+
+/// Where a file stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FileStatus {
+    Parsing,
+    Done,
+    Error,
+}
+
+impl FileStatus {
+    /// The word the page shows and puts in `data-status`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileStatus::Parsing => "parsing",
+            FileStatus::Done => "done",
+            FileStatus::Error => "error",
+        }
+    }
+}
+
+/// Progress of one file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileProgress {
+    pub job: u32,
+    pub name: String,
+    pub size: u64,
+    pub status: FileStatus,
+    /// Bytes scanned so far, of `size`.
+    pub bytes_done: u64,
+    pub header: Option<FileHeader>,
+    /// Why the file failed as a whole, or what cut its reading short.
+    pub errors: Vec<String>,
+    requests_left: u64,
+}
+
+impl FileProgress {
+    pub fn is_parsing(&self) -> bool {
+        self.status == FileStatus::Parsing
+    }
+}
+
+/// What a reply changed, for the page to act on.
+#[derive(Debug, Default)]
+pub struct Update {
+    pub requests: Vec<Request>,
+    pub scans: Vec<ChunkScan>,
+}
+
+/// Every file of the page, by job number.
+#[derive(Debug, Default)]
+pub struct Session {
+    pub files: Vec<FileProgress>,
+}
+
+impl Session {
+    /// Registers a dropped file and returns the request that reads its header.
+    pub fn add_file(&mut self, name: String, size: u64) -> Request {
+        let job = self.files.len() as u32;
+        self.files.push(FileProgress {
+            job,
+            name,
+            size,
+            status: FileStatus::Parsing,
+            bytes_done: 0,
+            header: None,
+            errors: Vec::new(),
+            requests_left: 0,
+        });
+        Request::Header { job }
+    }
+
+    pub fn file(&self, job: u32) -> Option<&FileProgress> {
+        self.files.get(job as usize)
+    }
+
+    /// Takes the header; a valid one yields the chunk requests for the whole file.
+    pub fn on_header(&mut self, job: u32, header: Result<FileHeader, HeaderError>) -> Update {
+        let Some(file) = self.files.get_mut(job as usize) else {
+            return Update::default();
+        };
+        let header = match header {
+            Ok(header) => header,
+            Err(error) => {
+                file.errors.push(error.to_string());
+                file.status = FileStatus::Error;
+                return Update::default();
+            }
+        };
+        file.header = Some(header);
+        file.bytes_done = FILE_HEADER_SIZE.min(file.size);
+        let slots = read::chunk_slots(file.size);
+        if slots == 0 {
+            file.errors.push("the file has a header but no chunks, so it holds no records".into());
+            file.status = FileStatus::Done;
+            return Update::default();
+        }
+        let requests: Vec<Request> = (0..slots)
+            .step_by(CHUNKS_PER_REQUEST as usize)
+            .map(|first| Request::Chunks { job, first, count: CHUNKS_PER_REQUEST.min(slots - first) })
+            .collect();
+        file.requests_left = requests.len() as u64;
+        Update { requests, scans: Vec::new() }
+    }
+
+    /// Takes a batch of scanned chunks; the file is done when its last batch arrives.
+    pub fn on_chunks(&mut self, job: u32, bytes_read: u64, scans: Vec<ChunkScan>) -> Update {
+        let Some(file) = self.files.get_mut(job as usize) else {
+            return Update::default();
+        };
+        file.bytes_done = (file.bytes_done + bytes_read).min(file.size);
+        self.finish_request(job);
+        Update { requests: Vec::new(), scans }
+    }
+
+    /// Records a request that failed as a whole. A failed header makes the file an error; a
+    /// failed chunk batch loses those chunks but keeps everything else.
+    pub fn on_failed(&mut self, job: u32, message: String) {
+        let Some(file) = self.files.get_mut(job as usize) else {
+            return;
+        };
+        file.errors.push(message);
+        if file.header.is_none() {
+            file.status = FileStatus::Error;
+            return;
+        }
+        self.finish_request(job);
+    }
+
+    fn finish_request(&mut self, job: u32) {
+        let file = &mut self.files[job as usize];
+        file.requests_left = file.requests_left.saturating_sub(1);
+        if file.requests_left == 0 && file.status == FileStatus::Parsing {
+            file.status = FileStatus::Done;
+            file.bytes_done = file.size;
+        }
+    }
+
+    /// Whether any file is still being read.
+    pub fn busy(&self) -> bool {
+        self.files.iter().any(|file| file.status == FileStatus::Parsing)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header() -> FileHeader {
+        FileHeader {
+            first_chunk_number: 0,
+            last_chunk_number: 0,
+            next_record_id: 1,
+            major_version: 3,
+            minor_version: 1,
+            chunk_count: 1,
+            dirty: false,
+            full: false,
+            checksum_valid: true,
+        }
+    }
+
+    #[test]
+    fn header_plans_batches_over_every_slot() {
+        let mut session = Session::default();
+        session.add_file("a.evtx".into(), 4096 + 40 * 65536 + 100);
+        let update = session.on_header(0, Ok(header()));
+        assert_eq!(
+            update.requests,
+            vec![
+                Request::Chunks { job: 0, first: 0, count: 16 },
+                Request::Chunks { job: 0, first: 16, count: 16 },
+                Request::Chunks { job: 0, first: 32, count: 9 },
+            ]
+        );
+    }
+
+    #[test]
+    fn file_is_done_after_last_batch() {
+        let mut session = Session::default();
+        session.add_file("a.evtx".into(), 4096 + 20 * 65536);
+        session.on_header(0, Ok(header()));
+        session.on_chunks(0, 16 * 65536, Vec::new());
+        assert_eq!(session.files[0].status, FileStatus::Parsing);
+        session.on_failed(0, "could not read bytes".into());
+        assert_eq!(session.files[0].status, FileStatus::Done);
+        assert_eq!(session.files[0].errors, vec!["could not read bytes".to_string()]);
+        assert_eq!(session.files[0].bytes_done, session.files[0].size);
+    }
+
+    #[test]
+    fn bad_header_makes_an_error() {
+        let mut session = Session::default();
+        session.add_file("notes.txt".into(), 10);
+        let update = session.on_header(0, Err(HeaderError::TooShort { size: 10 }));
+        assert!(update.requests.is_empty());
+        assert_eq!(session.files[0].status, FileStatus::Error);
+        assert!(!session.busy());
+    }
+
+    #[test]
+    fn header_only_file_is_done_with_a_note() {
+        let mut session = Session::default();
+        session.add_file("empty.evtx".into(), 4096);
+        session.on_header(0, Ok(header()));
+        assert_eq!(session.files[0].status, FileStatus::Done);
+        assert_eq!(session.files[0].errors.len(), 1);
+    }
+}

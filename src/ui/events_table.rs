@@ -1,0 +1,156 @@
+//! The 4983 table: sortable headers, and only the rows in view rendered, so a million rows
+//! scroll as smoothly as ten.
+
+use super::state::AppState;
+use crate::report::{Cell, Column, Sort};
+use leptos::prelude::*;
+use std::sync::Arc;
+
+/// Height of one row in pixels; the stylesheet gives `td` this height.
+const ROW_HEIGHT: f64 = 27.0;
+/// Height of the scrolling box in pixels, as in the stylesheet.
+const VIEWPORT_HEIGHT: f64 = 480.0;
+/// Rows rendered above and below the visible ones, so fast scrolling shows no gaps.
+const OVERSCAN: usize = 10;
+/// Values longer than this are cut in cells; the details panel shows them whole.
+const CELL_CHARS: usize = 120;
+
+/// The columns the table shows. The four `…Text` columns are folded into their coded
+/// columns, which show the words and the raw code together.
+fn shown_columns() -> Vec<Column> {
+    Column::ALL
+        .into_iter()
+        .filter(|column| {
+            !matches!(
+                column,
+                Column::FailurePointText
+                    | Column::StateText
+                    | Column::RoleText
+                    | Column::EmImpersonationStateText
+            )
+        })
+        .collect()
+}
+
+#[component]
+pub fn EventsTable(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let (scroll_top, set_scroll_top) = signal(0.0f64);
+    let columns = shown_columns();
+    let visible = move || {
+        let rows = view_rows.get();
+        let first = ((scroll_top.get() / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN);
+        let count = (VIEWPORT_HEIGHT / ROW_HEIGHT) as usize + 2 * OVERSCAN;
+        let last = (first + count).min(rows.len());
+        let first = first.min(last);
+        (first, last, rows)
+    };
+    let header_cells = columns
+        .iter()
+        .map(|column| header_cell(state, *column))
+        .collect_view();
+    let body = move || {
+        let (first, last, rows) = visible();
+        let top = first as f64 * ROW_HEIGHT;
+        let bottom = (rows.len() - last) as f64 * ROW_HEIGHT;
+        let cells = state.with_data(|data| {
+            rows[first..last]
+                .iter()
+                .map(|index| {
+                    let texts: Vec<(String, Option<String>)> = shown_columns()
+                        .into_iter()
+                        .map(|column| cell_text(data.table.cell(*index, column), column))
+                        .collect();
+                    let recovered = data.table.rows[*index as usize].event.recovered;
+                    (*index, texts, recovered)
+                })
+                .collect::<Vec<_>>()
+        });
+        view! {
+            <tr class="spacer" aria-hidden="true"><td style:height=format!("{top}px")></td></tr>
+            {cells
+                .into_iter()
+                .map(|(index, texts, recovered)| {
+                    view! {
+                        <tr
+                            class:selected=move || state.selected.get() == Some(index)
+                            class:recovered=recovered
+                            on:click=move |_| state.selected.set(Some(index))
+                        >
+                            {texts
+                                .into_iter()
+                                .map(|(text, code)| view! { <td title=text.clone()>{shorten(&text)}{code.map(|code| view! { <span class="code">{code}</span> })}</td> })
+                                .collect_view()}
+                        </tr>
+                    }
+                })
+                .collect_view()}
+            <tr class="spacer" aria-hidden="true">
+                <td style:height=format!("{bottom}px")></td>
+            </tr>
+        }
+    };
+    view! {
+        <div
+            class="table-scroll"
+            on:scroll=move |event| {
+                let target: web_sys::Element = event_target(&event);
+                set_scroll_top.set(f64::from(target.scroll_top()));
+            }
+        >
+            <table class="events" data-testid="events-table">
+                <thead><tr>{header_cells}</tr></thead>
+                <tbody>{body}</tbody>
+            </table>
+        </div>
+    }
+}
+
+fn header_cell(state: AppState, column: Column) -> impl IntoView {
+    let aria_sort = move || match state.sort.get() {
+        Some(Sort { column: sorted, descending }) if sorted == column => {
+            if descending { "descending" } else { "ascending" }
+        }
+        _ => "none",
+    };
+    let toggle = move |_| {
+        state.sort.update(|sort| {
+            *sort = match *sort {
+                Some(Sort { column: sorted, descending: false }) if sorted == column => {
+                    Some(Sort { column, descending: true })
+                }
+                Some(Sort { column: sorted, descending: true }) if sorted == column => None,
+                _ => Some(Sort { column, descending: false }),
+            }
+        })
+    };
+    view! {
+        <th scope="col" aria-sort=aria_sort on:click=toggle title="Sort by this column">
+            {column.name()}
+        </th>
+    }
+}
+
+/// The text of a cell, and for coded fields the raw code shown beside the words.
+fn cell_text(cell: Cell<'_>, column: Column) -> (String, Option<String>) {
+    let text = cell.to_text();
+    let coded = matches!(
+        column,
+        Column::FailurePoint | Column::State | Column::Role | Column::EmImpersonationState
+    );
+    if !coded {
+        return (text, None);
+    }
+    match crate::decode::describe_code(&text) {
+        Some(words) => (words.to_string(), Some(text)),
+        None => (text, None),
+    }
+}
+
+/// Cuts long values for the cell; the `title` and the details panel keep them whole.
+fn shorten(text: &str) -> String {
+    match text.char_indices().nth(CELL_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}

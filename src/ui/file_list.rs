@@ -1,0 +1,62 @@
+//! One row per dropped file: name, size, progress and outcome.
+
+use super::state::AppState;
+use crate::session::{FileProgress, FileStatus};
+use leptos::prelude::*;
+
+#[component]
+pub fn FileList() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let files = move || {
+        state.revision.track();
+        state.with_data(|data| data.session.files.clone())
+    };
+    view! {
+        <section class="files" aria-label="Files">
+            <For each=files key=|file| (file.job, file.status, file.bytes_done) let:file>
+                <FileRow file=file />
+            </For>
+        </section>
+    }
+}
+
+#[component]
+fn FileRow(file: FileProgress) -> impl IntoView {
+    let percent = if file.size == 0 { 100.0 } else { file.bytes_done as f64 * 100.0 / file.size as f64 };
+    let status = file.status.as_str();
+    let outcome = match file.status {
+        FileStatus::Parsing => format!("{percent:.0}%"),
+        FileStatus::Done => "done".to_string(),
+        FileStatus::Error => "error".to_string(),
+    };
+    let errors = file.errors.clone();
+    view! {
+        <div class="file-row" data-testid="file-row" data-file-name=file.name.clone()
+            data-status=status>
+            <span class="file-name" title=file.name.clone()>{file.name.clone()}</span>
+            <span class="file-size">{format_size(file.size)}</span>
+            <progress max="100" value=percent.to_string()
+                aria-label=format!("{} read", file.name)></progress>
+            <span class=format!("file-status {status}")>{outcome}</span>
+            <ul class="file-errors">
+                {errors.into_iter().map(|error| view! { <li>{error}</li> }).collect_view()}
+            </ul>
+        </div>
+    }
+}
+
+/// Formats a byte count the way file managers do (KiB steps, one decimal).
+pub fn format_size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}

@@ -1,0 +1,186 @@
+//! The filter bar: free text, time range, and a choice list per field.
+
+use super::state::AppState;
+use crate::filetime::FileTime;
+use crate::report::{Filter, Table};
+use leptos::prelude::*;
+use std::collections::BTreeSet;
+
+/// A field that can be filtered by one of its values.
+#[derive(Clone, Copy)]
+struct Choice {
+    label: &'static str,
+    test_id: &'static str,
+    read: fn(&Filter) -> Option<String>,
+    write: fn(&mut Filter, Option<String>),
+    values: fn(&Table) -> BTreeSet<String>,
+    /// Coded fields show the words beside the code.
+    coded: bool,
+}
+
+fn distinct(table: &Table, value: impl Fn(&crate::decode::Event4983) -> Option<&String>) -> BTreeSet<String> {
+    table.rows.iter().filter_map(|row| value(&row.event).cloned()).collect()
+}
+
+const CHOICES: [Choice; 7] = [
+    Choice {
+        label: "Computer",
+        test_id: "filter-computer",
+        read: |f| f.computer.clone(),
+        write: |f, v| f.computer = v,
+        values: |t| distinct(t, |e| Some(&e.computer)),
+        coded: false,
+    },
+    Choice {
+        label: "Remote address",
+        test_id: "filter-remote-address",
+        read: |f| f.remote_address.clone(),
+        write: |f, v| f.remote_address = v,
+        values: |t| distinct(t, |e| e.remote_address.as_ref()),
+        coded: false,
+    },
+    Choice {
+        label: "Failure reason",
+        test_id: "filter-failure-reason",
+        read: |f| f.failure_reason.clone(),
+        write: |f, v| f.failure_reason = v,
+        values: |t| distinct(t, |e| e.failure_reason.as_ref()),
+        coded: false,
+    },
+    Choice {
+        label: "Failure point",
+        test_id: "filter-failure-point",
+        read: |f| f.failure_point.clone(),
+        write: |f, v| f.failure_point = v,
+        values: |t| distinct(t, |e| e.failure_point.as_ref()),
+        coded: true,
+    },
+    Choice {
+        label: "State",
+        test_id: "filter-state",
+        read: |f| f.state.clone(),
+        write: |f, v| f.state = v,
+        values: |t| distinct(t, |e| e.state.as_ref()),
+        coded: true,
+    },
+    Choice {
+        label: "Role",
+        test_id: "filter-role",
+        read: |f| f.role.clone(),
+        write: |f, v| f.role = v,
+        values: |t| distinct(t, |e| e.role.as_ref()),
+        coded: true,
+    },
+    Choice {
+        label: "Impersonation",
+        test_id: "filter-impersonation",
+        read: |f| f.em_impersonation_state.clone(),
+        write: |f, v| f.em_impersonation_state = v,
+        values: |t| distinct(t, |e| e.em_impersonation_state.as_ref()),
+        coded: true,
+    },
+];
+
+#[component]
+pub fn Filters() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let text = move || state.filter.with(|filter| filter.text.clone());
+    view! {
+        <div class="filters" role="search">
+            <label>
+                "Search"
+                <input
+                    class="wide"
+                    type="search"
+                    data-testid="filter-text"
+                    placeholder="any value, code or word"
+                    prop:value=text
+                    on:input=move |event| {
+                        let value = event_target_value(&event);
+                        state.filter.update(|filter| filter.text = value);
+                    }
+                />
+            </label>
+            <TimeBound label="From (UTC)" test_id="filter-from" is_end=false />
+            <TimeBound label="To (UTC)" test_id="filter-to" is_end=true />
+            {CHOICES.into_iter().map(|choice| view! { <ChoiceSelect choice=choice /> }).collect_view()}
+            <button on:click=move |_| state.filter.set(Filter::default())>"Clear filters"</button>
+        </div>
+    }
+}
+
+#[component]
+fn ChoiceSelect(choice: Choice) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let options = move || {
+        state.table_revision.track();
+        state.with_data(|data| (choice.values)(&data.table))
+    };
+    let selected = move || state.filter.with(|filter| (choice.read)(filter)).unwrap_or_default();
+    view! {
+        <label>
+            {choice.label}
+            <select
+                data-testid=choice.test_id
+                prop:value=selected
+                on:change=move |event| {
+                    let value = event_target_value(&event);
+                    let value = (!value.is_empty()).then_some(value);
+                    state.filter.update(|filter| (choice.write)(filter, value));
+                }
+            >
+                <option value="">"All"</option>
+                {move || {
+                    let current = selected();
+                    options()
+                        .into_iter()
+                        .map(|value| {
+                            let shown = option_label(&value, choice.coded);
+                            let is_current = value == current;
+                            view! { <option value=value selected=is_current>{shown}</option> }
+                        })
+                        .collect_view()
+                }}
+            </select>
+        </label>
+    }
+}
+
+fn option_label(value: &str, coded: bool) -> String {
+    let shown: String = value.chars().take(80).collect();
+    match crate::decode::describe_code(value).filter(|_| coded) {
+        Some(words) => format!("{words} ({value})"),
+        None => shown,
+    }
+}
+
+#[component]
+fn TimeBound(label: &'static str, test_id: &'static str, is_end: bool) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <label>
+            {label}
+            <input
+                type="datetime-local"
+                step="1"
+                data-testid=test_id
+                on:change=move |event| {
+                    let time = parse_local_input(&event_target_value(&event), is_end);
+                    state.filter.update(|filter| {
+                        if is_end { filter.to = time } else { filter.from = time }
+                    });
+                }
+            />
+        </label>
+    }
+}
+
+/// Reads a `datetime-local` value as UTC. An end bound covers its whole last second.
+fn parse_local_input(value: &str, is_end: bool) -> Option<FileTime> {
+    if value.is_empty() {
+        return None;
+    }
+    let with_seconds = if value.len() == 16 { format!("{value}:00") } else { value.to_string() };
+    let time = FileTime::parse_iso(&format!("{with_seconds}Z"))?;
+    Some(if is_end { FileTime(time.0 + 9_999_999) } else { time })
+}

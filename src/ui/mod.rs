@@ -1,0 +1,151 @@
+//! The page: thin Leptos components over the report model. Built only for wasm32.
+
+mod detail;
+mod download;
+mod drop_zone;
+mod events_table;
+mod file_list;
+mod filters;
+mod pool;
+mod state;
+mod summary;
+
+use detail::Detail;
+use drop_zone::DropZone;
+use events_table::EventsTable;
+use file_list::FileList;
+use filters::Filters;
+use leptos::prelude::*;
+use state::AppState;
+use std::sync::Arc;
+use summary::Summary;
+
+/// The whole page.
+#[component]
+pub fn App() -> impl IntoView {
+    let state = AppState::new();
+    provide_context(state);
+    state.start_workers();
+    mark_ready_for_automation(state);
+    let view_rows = Memo::new(move |_| {
+        state.table_revision.track();
+        let filter = state.filter.get();
+        let sort = state.sort.get();
+        Arc::new(state.with_data(|data| data.table.view(&filter, sort)))
+    });
+    let total_rows = move || {
+        state.table_revision.track();
+        state.with_data(|data| data.table.rows.len())
+    };
+    let has_files = move || {
+        state.revision.track();
+        state.with_data(|data| !data.reports.is_empty())
+    };
+    view! {
+        <header class="top">
+            <h1>"IPsec Lens"</h1>
+            <p class="tagline">
+                "Security event 4983 (IPsec extended mode negotiation failed) and its IPsec "
+                "neighbours, from .evtx files read in this browser. Nothing is uploaded."
+            </p>
+            <StatusLine />
+        </header>
+        <main>
+            <DropZone />
+            <FileList />
+            <Show when=has_files>
+                <Summary view_rows=view_rows />
+                <section class="events-section" aria-label="Event 4983">
+                    <h2>"Event 4983: IPsec extended mode negotiation failed"</h2>
+                    <Filters />
+                    <div class="table-bar">
+                        <span class="row-count" data-testid="row-count" aria-live="polite">
+                            {move || format!("{} of {} rows", view_rows.get().len(), total_rows())}
+                        </span>
+                        <ExportButtons view_rows=view_rows />
+                    </div>
+                    <EventsTable view_rows=view_rows />
+                </section>
+                <Detail />
+            </Show>
+        </main>
+    }
+}
+
+#[component]
+fn ExportButtons(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let export = move |json: bool| {
+        let rows = view_rows.get_untracked();
+        let (name, mime, text) = state.with_data(|data| {
+            if json {
+                let text = crate::report::export_json(&data.reports, &data.table, &rows);
+                ("ipsec-4983.json", "application/json", text)
+            } else {
+                let text = crate::report::export_csv(&data.table, &rows);
+                ("ipsec-4983.csv", "text/csv;charset=utf-8", text)
+            }
+        });
+        if let Err(error) = download::save_text(name, mime, &text) {
+            web_sys::console::error_2(&"export failed:".into(), &error);
+        }
+    };
+    view! {
+        <span class="exports">
+            <button on:click=move |_| export(false)>"Export CSV"</button>
+            " "
+            <button on:click=move |_| export(true)>"Export JSON"</button>
+        </span>
+    }
+}
+
+/// Shows whether the workers are loaded and whether the page works offline.
+#[component]
+fn StatusLine() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let offline = RwSignal::new(offline_state());
+    let listener = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+        offline.set(offline_state());
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = window.add_event_listener_with_callback(
+            "offline-state",
+            wasm_bindgen::JsCast::unchecked_ref(listener.as_ref()),
+        );
+    }
+    listener.forget();
+    view! {
+        <p class="status-line">
+            <span class="badge" class:good=move || state.ready.get() data-testid="ready-badge">
+                {move || if state.ready.get() { "Ready: drop files" } else { "Loading…" }}
+            </span>
+            <span class="badge" class:good=move || offline.get() == "ready" data-testid="offline-badge">
+                {move || match offline.get().as_str() {
+                    "ready" => "Works offline",
+                    "" => "Preparing offline use…",
+                    _ => "Offline use unavailable",
+                }}
+            </span>
+        </p>
+    }
+}
+
+fn offline_state() -> String {
+    web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.document_element())
+        .and_then(|root| root.get_attribute("data-offline"))
+        .unwrap_or_default()
+}
+
+/// Sets `<body data-ready="true">` once the workers take files, for tests and scripts.
+fn mark_ready_for_automation(state: AppState) {
+    Effect::new(move |_| {
+        if state.ready.get() {
+            if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body())
+            {
+                let _ = body.set_attribute("data-ready", "true");
+            }
+        }
+    });
+}

@@ -1,0 +1,163 @@
+//! The page's shared state: the session, the report being built, and the worker pool.
+//!
+//! Rows live outside the reactive graph in one `RefCell`, because a million rows must not
+//! be cloned per change; a revision counter tells views when to read them again.
+
+use super::pool::Pool;
+use crate::report::{FileReport, Filter, Sort, Table};
+use crate::session::Session;
+use crate::worker::protocol::Reply;
+use leptos::prelude::*;
+use std::cell::RefCell;
+use std::rc::Rc;
+use web_sys::{File, FileList};
+
+/// How often the table is rebuilt while files are still being read, in milliseconds.
+const TABLE_REFRESH_MS: f64 = 400.0;
+
+/// Everything the workers have delivered.
+#[derive(Default)]
+pub struct AppData {
+    pub session: Session,
+    /// One report per dropped file, in drop order (index = job number).
+    pub reports: Vec<FileReport>,
+    /// The 4983 rows of every file, rebuilt from `reports` as results arrive.
+    pub table: Table,
+    files: Vec<File>,
+    table_built_at: f64,
+}
+
+/// A handle to the page state, cheap to copy into closures.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    data: StoredValue<Rc<RefCell<AppData>>, LocalStorage>,
+    pool: StoredValue<Option<Pool>, LocalStorage>,
+    /// Bumped after every change to `data`.
+    pub revision: RwSignal<u64>,
+    /// Bumped after every rebuild of the table.
+    pub table_revision: RwSignal<u64>,
+    /// The workers have loaded and the page takes files.
+    pub ready: RwSignal<bool>,
+    pub filter: RwSignal<Filter>,
+    pub sort: RwSignal<Option<Sort>>,
+    /// The row whose details are open, as an index into the table's rows.
+    pub selected: RwSignal<Option<u32>>,
+}
+
+impl AppState {
+    pub fn new() -> AppState {
+        AppState {
+            data: StoredValue::new_local(Rc::new(RefCell::new(AppData::default()))),
+            pool: StoredValue::new_local(None),
+            revision: RwSignal::new(0),
+            table_revision: RwSignal::new(0),
+            ready: RwSignal::new(false),
+            filter: RwSignal::new(Filter::default()),
+            sort: RwSignal::new(None),
+            selected: RwSignal::new(None),
+        }
+    }
+
+    /// Starts the worker pool, sized to the machine's cores.
+    pub fn start_workers(self) {
+        let cores = web_sys::window()
+            .map(|window| window.navigator().hardware_concurrency() as usize)
+            .unwrap_or(2);
+        let on_ready = Rc::new(move || self.ready.set(true));
+        let on_reply = Rc::new(move |reply: Reply| self.take_reply(reply));
+        let pool = Pool::new(cores.saturating_sub(1).max(1), on_ready, on_reply);
+        self.pool.set_value(Some(pool));
+    }
+
+    /// Reads the data without subscribing; call `revision.track()` first in views.
+    pub fn with_data<T>(&self, read: impl FnOnce(&AppData) -> T) -> T {
+        let data = self.data.get_value();
+        let data = data.borrow();
+        read(&data)
+    }
+
+    /// Queues every file of a drop or a pick.
+    pub fn add_files(self, files: &FileList) {
+        let mut requests = Vec::new();
+        {
+            let data = self.data.get_value();
+            let mut data = data.borrow_mut();
+            for index in 0..files.length() {
+                let Some(file) = files.get(index) else { continue };
+                let request = data.session.add_file(file.name(), file.size() as u64);
+                data.reports.push(FileReport::new(&file.name(), file.size() as u64));
+                data.files.push(file.clone());
+                requests.push((request, file));
+            }
+        }
+        self.bump();
+        self.pool.with_value(|pool| {
+            if let Some(pool) = pool {
+                for (request, file) in requests {
+                    pool.submit(request, file);
+                }
+            }
+        });
+    }
+
+    fn take_reply(self, reply: Reply) {
+        let (file, requests, rebuilt) = {
+            let data = self.data.get_value();
+            let mut data = data.borrow_mut();
+            let data = &mut *data;
+            let (job, update) = match reply {
+                Reply::Header { job, header } => {
+                    if let Some(report) = data.reports.get_mut(job as usize) {
+                        report.set_header(header.clone());
+                    }
+                    (job, data.session.on_header(job, header))
+                }
+                Reply::Chunks { job, bytes_read, scans, .. } => {
+                    (job, data.session.on_chunks(job, bytes_read, scans))
+                }
+                Reply::Failed { job, message } => {
+                    data.session.on_failed(job, message);
+                    (job, Default::default())
+                }
+                Reply::Ready | Reply::Panicked { .. } => return,
+            };
+            if let Some(report) = data.reports.get_mut(job as usize) {
+                for scan in update.scans {
+                    report.add_chunk(scan);
+                }
+            }
+            let file_finished = data.session.file(job).is_some_and(|file| !file.is_parsing());
+            let rebuilt = data.refresh_table(file_finished || !data.session.busy());
+            (data.files.get(job as usize).cloned(), update.requests, rebuilt)
+        };
+        self.pool.with_value(|pool| {
+            if let (Some(pool), Some(file)) = (pool, file) {
+                for request in requests {
+                    pool.submit(request, file.clone());
+                }
+            }
+        });
+        self.bump();
+        if rebuilt {
+            self.table_revision.update(|revision| *revision += 1);
+        }
+    }
+
+    fn bump(self) {
+        self.revision.update(|revision| *revision += 1);
+    }
+}
+
+impl AppData {
+    /// Rebuilds the table when `now` is set or the last rebuild is old enough, so rows show
+    /// while big files are read without rebuilding after every batch.
+    fn refresh_table(&mut self, now: bool) -> bool {
+        let clock = js_sys::Date::now();
+        if !now && clock - self.table_built_at < TABLE_REFRESH_MS {
+            return false;
+        }
+        self.table = Table::from_files(&self.reports);
+        self.table_built_at = clock;
+        true
+    }
+}

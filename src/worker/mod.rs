@@ -1,0 +1,5 @@
+//! The scan worker: reads slices of a `File` and scans them off the page's thread.
+
+pub mod protocol;
+#[cfg(target_arch = "wasm32")]
+pub mod runtime;

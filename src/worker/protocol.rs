@@ -1,0 +1,72 @@
+//! Messages between the page and its scan workers, as JSON text.
+//!
+//! JSON text rather than structured clones keeps 64-bit values (QMFilterID, record IDs)
+//! whole, since a JavaScript number holds only 53 bits.
+
+use crate::read::{FileHeader, HeaderError};
+use crate::scan::ChunkScan;
+use serde::{Deserialize, Serialize};
+
+/// A job for a worker. The `File` it reads travels beside the request, not inside it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Request {
+    /// Read and check the file header.
+    Header { job: u32 },
+    /// Scan the chunk slots `first .. first + count`.
+    Chunks { job: u32, first: u64, count: u64 },
+}
+
+impl Request {
+    pub fn job(&self) -> u32 {
+        match self {
+            Request::Header { job } | Request::Chunks { job, .. } => *job,
+        }
+    }
+}
+
+/// A worker's answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Reply {
+    /// The worker has loaded and takes requests.
+    Ready,
+    Header { job: u32, header: Result<FileHeader, HeaderError> },
+    Chunks { job: u32, first: u64, count: u64, bytes_read: u64, scans: Vec<ChunkScan> },
+    /// The request failed as a whole, such as when the browser could not read the file.
+    Failed { job: u32, message: String },
+    /// The worker panicked; it is unusable and the page replaces it.
+    Panicked { message: String },
+}
+
+/// Why a message from a worker could not be understood.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid message from a scan worker: {0}")]
+pub struct ProtocolError(#[from] serde_json::Error);
+
+pub fn encode<T: Serialize>(message: &T) -> String {
+    serde_json::to_string(message).expect("protocol messages contain only serializable data")
+}
+
+pub fn decode<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, ProtocolError> {
+    Ok(serde_json::from_str(text)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reply_keeps_u64_record_ids_whole() {
+        let scan = ChunkScan { first_record_id: Some(u64::MAX), ..ChunkScan::default() };
+        let reply =
+            Reply::Chunks { job: 1, first: 0, count: 1, bytes_read: 65536, scans: vec![scan] };
+        let back: Reply = decode(&encode(&reply)).unwrap();
+        assert_eq!(back, reply);
+    }
+
+    #[test]
+    fn header_error_crosses_intact() {
+        let reply = Reply::Header { job: 7, header: Err(HeaderError::Empty) };
+        let back: Reply = decode(&encode(&reply)).unwrap();
+        assert_eq!(back, reply);
+    }
+}

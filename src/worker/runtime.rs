@@ -1,0 +1,97 @@
+//! The worker's event loop in the browser: takes a request and a `File`, reads the byte
+//! ranges with `FileReaderSync` (synchronous reads are allowed in workers), and posts back
+//! what the scan found.
+
+use super::protocol::{self, Reply, Request};
+use crate::read::{self, FileHeader, CHUNK_SIZE, FILE_HEADER_SIZE};
+use crate::scan;
+use wasm_bindgen::prelude::*;
+use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
+
+/// Installs the message handler and tells the page the worker is ready.
+pub fn start() {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    std::panic::set_hook(Box::new(|info| {
+        // Panics abort on wasm32, so tell the page before the trap ends this worker.
+        let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+        let reply = Reply::Panicked { message: info.to_string() };
+        let _ = scope.post_message(&JsValue::from_str(&protocol::encode(&reply)));
+    }));
+    let reader = FileReaderSync::new().expect("FileReaderSync exists in dedicated workers");
+    let mut buffer = Vec::new();
+    let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let reply = handle(&reader, &mut buffer, &event.data());
+        post(&reply);
+    });
+    scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    handler.forget();
+    post(&Reply::Ready);
+}
+
+fn post(reply: &Reply) {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let _ = scope.post_message(&JsValue::from_str(&protocol::encode(reply)));
+}
+
+fn handle(reader: &FileReaderSync, buffer: &mut Vec<u8>, data: &JsValue) -> Reply {
+    let request_text = js_sys::Reflect::get(data, &"request".into())
+        .ok()
+        .and_then(|value| value.as_string())
+        .unwrap_or_default();
+    let request: Request = match protocol::decode(&request_text) {
+        Ok(request) => request,
+        Err(error) => return Reply::Failed { job: u32::MAX, message: error.to_string() },
+    };
+    let job = request.job();
+    let Some(file) =
+        js_sys::Reflect::get(data, &"file".into()).ok().and_then(|v| v.dyn_into::<File>().ok())
+    else {
+        return Reply::Failed { job, message: "the request carried no file".into() };
+    };
+    let size = file.size() as u64;
+    match request {
+        Request::Header { job } => {
+            let end = FILE_HEADER_SIZE.min(size);
+            match read_range(reader, &file, 0, end, buffer) {
+                Ok(()) => Reply::Header { job, header: FileHeader::parse(buffer, size) },
+                Err(message) => Reply::Failed { job, message },
+            }
+        }
+        Request::Chunks { job, first, count } => {
+            let start = read::chunk_offset(first);
+            let end = read::chunk_offset(first + count).min(size);
+            if let Err(message) = read_range(reader, &file, start, end, buffer) {
+                return Reply::Failed { job, message };
+            }
+            let scans = (0..count)
+                .filter_map(|n| {
+                    let from = (n * CHUNK_SIZE) as usize;
+                    let to = (from + CHUNK_SIZE as usize).min(buffer.len());
+                    let bytes = buffer.get(from..to)?.to_vec();
+                    Some(scan::scan_chunk(first + n, start + from as u64, bytes))
+                })
+                .collect();
+            Reply::Chunks { job, first, count, bytes_read: end - start, scans }
+        }
+    }
+}
+
+/// Reads bytes `start..end` of the file into `buffer`, reusing its allocation.
+fn read_range(
+    reader: &FileReaderSync,
+    file: &File,
+    start: u64,
+    end: u64,
+    buffer: &mut Vec<u8>,
+) -> Result<(), String> {
+    let slice = file
+        .slice_with_f64_and_f64(start as f64, end as f64)
+        .map_err(|error| format!("could not slice bytes {start}..{end}: {error:?}"))?;
+    let array = reader
+        .read_as_array_buffer(&slice)
+        .map_err(|error| format!("could not read bytes {start}..{end}: {error:?}"))?;
+    let view = js_sys::Uint8Array::new(&array);
+    buffer.resize(view.length() as usize, 0);
+    view.copy_to(buffer);
+    Ok(())
+}
