@@ -15,6 +15,6 @@ pub mod read;
 pub mod report;
 pub mod scan;
 pub mod session;
-pub mod worker;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
+pub mod worker;

@@ -102,16 +102,24 @@ impl Session {
         file.bytes_done = FILE_HEADER_SIZE.min(file.size);
         let slots = read::chunk_slots(file.size);
         if slots == 0 {
-            file.errors.push("the file has a header but no chunks, so it holds no records".into());
+            file.errors
+                .push("the file has a header but no chunks, so it holds no records".into());
             file.status = FileStatus::Done;
             return Update::default();
         }
         let requests: Vec<Request> = (0..slots)
             .step_by(CHUNKS_PER_REQUEST as usize)
-            .map(|first| Request::Chunks { job, first, count: CHUNKS_PER_REQUEST.min(slots - first) })
+            .map(|first| Request::Chunks {
+                job,
+                first,
+                count: CHUNKS_PER_REQUEST.min(slots - first),
+            })
             .collect();
         file.requests_left = requests.len() as u64;
-        Update { requests, scans: Vec::new() }
+        Update {
+            requests,
+            scans: Vec::new(),
+        }
     }
 
     /// Takes a batch of scanned chunks; the file is done when its last batch arrives.
@@ -121,7 +129,10 @@ impl Session {
         };
         file.bytes_done = (file.bytes_done + bytes_read).min(file.size);
         self.finish_request(job);
-        Update { requests: Vec::new(), scans }
+        Update {
+            requests: Vec::new(),
+            scans,
+        }
     }
 
     /// Records a request that failed as a whole. A failed header makes the file an error; a
@@ -149,7 +160,9 @@ impl Session {
 
     /// Whether any file is still being read.
     pub fn busy(&self) -> bool {
-        self.files.iter().any(|file| file.status == FileStatus::Parsing)
+        self.files
+            .iter()
+            .any(|file| file.status == FileStatus::Parsing)
     }
 }
 
@@ -179,9 +192,21 @@ mod tests {
         assert_eq!(
             update.requests,
             vec![
-                Request::Chunks { job: 0, first: 0, count: 16 },
-                Request::Chunks { job: 0, first: 16, count: 16 },
-                Request::Chunks { job: 0, first: 32, count: 9 },
+                Request::Chunks {
+                    job: 0,
+                    first: 0,
+                    count: 16
+                },
+                Request::Chunks {
+                    job: 0,
+                    first: 16,
+                    count: 16
+                },
+                Request::Chunks {
+                    job: 0,
+                    first: 32,
+                    count: 9
+                },
             ]
         );
     }
@@ -195,7 +220,10 @@ mod tests {
         assert_eq!(session.files[0].status, FileStatus::Parsing);
         session.on_failed(0, "could not read bytes".into());
         assert_eq!(session.files[0].status, FileStatus::Done);
-        assert_eq!(session.files[0].errors, vec!["could not read bytes".to_string()]);
+        assert_eq!(
+            session.files[0].errors,
+            vec!["could not read bytes".to_string()]
+        );
         assert_eq!(session.files[0].bytes_done, session.files[0].size);
     }
 

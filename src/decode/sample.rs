@@ -6,7 +6,7 @@ use crate::scan::{DataField, FieldValue, RawEvent};
 /// 2024-05-01T12:34:56.1234567Z.
 pub const SAMPLE_TIME: FileTime = FileTime(133_590_404_961_234_567);
 
-/// The 18 values of a typical 4983 record, as Windows stores them, in manifest order.
+/// Returns the 18 values of a typical 4983 record, as Windows stores them, in manifest order.
 pub fn values_4983() -> Vec<FieldValue> {
     let text = |value: &str| FieldValue::Text(value.to_owned());
     vec![
@@ -31,7 +31,7 @@ pub fn values_4983() -> Vec<FieldValue> {
     ]
 }
 
-/// A record with the given EventData.
+/// Builds a record with the given EventData.
 pub fn raw_event(event_id: u32, record_id: u64, data: Vec<DataField>) -> RawEvent {
     RawEvent {
         event_id,
@@ -57,7 +57,7 @@ pub fn named(names: &[&str], values: Vec<FieldValue>) -> Vec<DataField> {
         .collect()
 }
 
-/// A 4983 record with named EventData holding [`values_4983`].
+/// Builds a 4983 record with named EventData containing [`values_4983`].
 pub fn raw_4983(record_id: u64) -> RawEvent {
     let data = named(&super::event_4983::FIELDS_4983, values_4983());
     raw_event(4983, record_id, data)

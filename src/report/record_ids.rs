@@ -35,7 +35,7 @@ pub struct RecordIdGap {
 }
 
 impl RecordIdGap {
-    /// How many IDs are missing.
+    /// Returns how many IDs are missing.
     pub fn len(&self) -> u64 {
         self.before - self.after - 1
     }
@@ -46,12 +46,12 @@ impl RecordIdGap {
 }
 
 impl FileReport {
-    /// The lowest EventRecordID read.
+    /// Returns the lowest EventRecordID read.
     pub fn first_record_id(&self) -> Option<u64> {
         self.ranges.iter().filter_map(|range| range.first).min()
     }
 
-    /// The highest EventRecordID read.
+    /// Returns the highest EventRecordID read.
     pub fn last_record_id(&self) -> Option<u64> {
         self.ranges.iter().filter_map(|range| range.last).max()
     }

@@ -5,7 +5,7 @@ use crate::decode::sample::{raw_4983, raw_event, SAMPLE_TIME};
 use crate::filetime::FileTime;
 use crate::scan::{ChunkScan, FieldValue, RawEvent};
 
-/// A scan of chunk `index` holding `events`, with one record per event.
+/// Builds a scan of chunk `index` containing `events`, with one record per event.
 pub fn chunk(index: u64, events: Vec<RawEvent>) -> ChunkScan {
     let mut scan = ChunkScan {
         index,
@@ -24,38 +24,38 @@ pub fn chunk(index: u64, events: Vec<RawEvent>) -> ChunkScan {
     scan
 }
 
-/// A 4983 record whose time is `seconds` after the sample time.
+/// Builds a 4983 record whose time is `seconds` after the sample time.
 pub fn failure_at(record_id: u64, seconds: u64) -> RawEvent {
     let mut raw = raw_4983(record_id);
     raw.time_created = FileTime(SAMPLE_TIME.0 + seconds * 10_000_000);
     raw
 }
 
-/// A 4976 record (invalid main mode packet), one of the other IPsec events.
+/// Builds a 4976 record (invalid main mode packet), one of the other IPsec events.
 pub fn other_event(record_id: u64) -> RawEvent {
     raw_event(4976, record_id, vec![])
 }
 
-/// A report of a one-chunk file holding `events`.
+/// Builds the report of a one-chunk file containing `events`.
 pub fn one_chunk_report(name: &str, events: Vec<RawEvent>) -> FileReport {
     let mut report = FileReport::new(name, 4096 + 65536);
     report.add_chunk(chunk(0, events));
     report
 }
 
-/// A table of one file holding `events`, in the order given.
+/// Builds a table of one file containing `events`, in the order given.
 pub fn table_of(events: Vec<RawEvent>) -> Table {
     Table::from_files(&[one_chunk_report("a.evtx", events)])
 }
 
-/// A 10,000-character FailureReason.
+/// Returns a 10,000-character FailureReason.
 pub fn long_reason() -> String {
     "x".repeat(10_000)
 }
 
-/// A table of one 4983 row (record 7 of `a.evtx`) whose values try to break exports:
-/// a spreadsheet formula, HTML, a right-to-left override, quotes, commas, line breaks, an
-/// empty string, Null, a number that is not a port, and a 10,000-character string.
+/// Builds a table of one 4983 row (record 7 of `a.evtx`) whose values try to break exports.
+/// They include a spreadsheet formula, HTML, a right-to-left override, quotes, commas, line
+/// breaks, an empty string, Null, a number that is not a port, and a 10,000-character string.
 pub fn hostile_table() -> Table {
     let text = |value: &str| FieldValue::Text(value.to_owned());
     let values = vec![

@@ -21,7 +21,7 @@ impl SystemFacts {
         let system = &record["Event"]["System"];
         SystemFacts {
             event_id: text_of(&system["EventID"])
-                .and_then(|v| as_u64(v))
+                .and_then(as_u64)
                 .and_then(|id| u32::try_from(id).ok()),
             version: text_of(&system["Version"])
                 .and_then(as_u64)

@@ -16,7 +16,11 @@ pub fn Detail() -> impl IntoView {
                 "{file}, record {} at {}{}",
                 row.event.record_id,
                 row.event.time_created,
-                if row.event.recovered { " (recovered from a damaged chunk)" } else { "" }
+                if row.event.recovered {
+                    " (recovered from a damaged chunk)"
+                } else {
+                    ""
+                }
             );
             Some((heading, row.event.message()))
         })

@@ -108,19 +108,36 @@ pub fn EventsTable(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
 
 fn header_cell(state: AppState, column: Column) -> impl IntoView {
     let aria_sort = move || match state.sort.get() {
-        Some(Sort { column: sorted, descending }) if sorted == column => {
-            if descending { "descending" } else { "ascending" }
+        Some(Sort {
+            column: sorted,
+            descending,
+        }) if sorted == column => {
+            if descending {
+                "descending"
+            } else {
+                "ascending"
+            }
         }
         _ => "none",
     };
     let toggle = move |_| {
         state.sort.update(|sort| {
             *sort = match *sort {
-                Some(Sort { column: sorted, descending: false }) if sorted == column => {
-                    Some(Sort { column, descending: true })
-                }
-                Some(Sort { column: sorted, descending: true }) if sorted == column => None,
-                _ => Some(Sort { column, descending: false }),
+                Some(Sort {
+                    column: sorted,
+                    descending: false,
+                }) if sorted == column => Some(Sort {
+                    column,
+                    descending: true,
+                }),
+                Some(Sort {
+                    column: sorted,
+                    descending: true,
+                }) if sorted == column => None,
+                _ => Some(Sort {
+                    column,
+                    descending: false,
+                }),
             }
         })
     };

@@ -22,7 +22,11 @@ pub fn FileList() -> impl IntoView {
 
 #[component]
 fn FileRow(file: FileProgress) -> impl IntoView {
-    let percent = if file.size == 0 { 100.0 } else { file.bytes_done as f64 * 100.0 / file.size as f64 };
+    let percent = if file.size == 0 {
+        100.0
+    } else {
+        file.bytes_done as f64 * 100.0 / file.size as f64
+    };
     let status = file.status.as_str();
     let outcome = match file.status {
         FileStatus::Parsing => format!("{percent:.0}%"),

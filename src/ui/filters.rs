@@ -18,8 +18,15 @@ struct Choice {
     coded: bool,
 }
 
-fn distinct(table: &Table, value: impl Fn(&crate::decode::Event4983) -> Option<&String>) -> BTreeSet<String> {
-    table.rows.iter().filter_map(|row| value(&row.event).cloned()).collect()
+fn distinct(
+    table: &Table,
+    value: impl Fn(&crate::decode::Event4983) -> Option<&String>,
+) -> BTreeSet<String> {
+    table
+        .rows
+        .iter()
+        .filter_map(|row| value(&row.event).cloned())
+        .collect()
 }
 
 const CHOICES: [Choice; 7] = [
@@ -116,7 +123,12 @@ fn ChoiceSelect(choice: Choice) -> impl IntoView {
         state.table_revision.track();
         state.with_data(|data| (choice.values)(&data.table))
     };
-    let selected = move || state.filter.with(|filter| (choice.read)(filter)).unwrap_or_default();
+    let selected = move || {
+        state
+            .filter
+            .with(|filter| (choice.read)(filter))
+            .unwrap_or_default()
+    };
     view! {
         <label>
             {choice.label}
@@ -180,7 +192,15 @@ fn parse_local_input(value: &str, is_end: bool) -> Option<FileTime> {
     if value.is_empty() {
         return None;
     }
-    let with_seconds = if value.len() == 16 { format!("{value}:00") } else { value.to_string() };
+    let with_seconds = if value.len() == 16 {
+        format!("{value}:00")
+    } else {
+        value.to_string()
+    };
     let time = FileTime::parse_iso(&format!("{with_seconds}Z"))?;
-    Some(if is_end { FileTime(time.0 + 9_999_999) } else { time })
+    Some(if is_end {
+        FileTime(time.0 + 9_999_999)
+    } else {
+        time
+    })
 }

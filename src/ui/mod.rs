@@ -142,7 +142,9 @@ fn offline_state() -> String {
 fn mark_ready_for_automation(state: AppState) {
     Effect::new(move |_| {
         if state.ready.get() {
-            if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body())
+            if let Some(body) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.body())
             {
                 let _ = body.set_attribute("data-ready", "true");
             }

@@ -24,7 +24,10 @@ struct Slot {
     ready: bool,
     task: Option<Task>,
     /// Keeps the worker's callbacks alive while it runs.
-    _callbacks: (Closure<dyn FnMut(MessageEvent)>, Closure<dyn FnMut(web_sys::Event)>),
+    _callbacks: (
+        Closure<dyn FnMut(MessageEvent)>,
+        Closure<dyn FnMut(web_sys::Event)>,
+    ),
 }
 
 struct Inner {
@@ -90,8 +93,12 @@ impl Pool {
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        self.0.borrow_mut().slots[index] =
-            Some(Slot { worker, ready: false, task: None, _callbacks: (on_message, on_error) });
+        self.0.borrow_mut().slots[index] = Some(Slot {
+            worker,
+            ready: false,
+            task: None,
+            _callbacks: (on_message, on_error),
+        });
     }
 
     fn handle_message(&self, index: usize, event: MessageEvent) {
@@ -111,7 +118,9 @@ impl Pool {
                 self.announce_ready();
                 self.dispatch();
             }
-            Reply::Panicked { message } => self.replace(index, format!("the scan panicked: {message}")),
+            Reply::Panicked { message } => {
+                self.replace(index, format!("the scan panicked: {message}"))
+            }
             reply => {
                 if let Some(slot) = self.0.borrow_mut().slots[index].as_mut() {
                     slot.task = None;
@@ -132,7 +141,10 @@ impl Pool {
         old.worker.terminate();
         if let Some(task) = old.task {
             let on_reply = self.0.borrow().on_reply.clone();
-            on_reply(Reply::Failed { job: task.request.job(), message });
+            on_reply(Reply::Failed {
+                job: task.request.job(),
+                message,
+            });
         }
         self.spawn(index);
     }
@@ -140,7 +152,10 @@ impl Pool {
     fn announce_ready(&self) {
         let callback = {
             let mut inner = self.0.borrow_mut();
-            let all_ready = inner.slots.iter().all(|slot| slot.as_ref().is_some_and(|s| s.ready));
+            let all_ready = inner
+                .slots
+                .iter()
+                .all(|slot| slot.as_ref().is_some_and(|s| s.ready));
             if inner.announced_ready || !all_ready {
                 return;
             }
@@ -165,7 +180,9 @@ impl Pool {
             let request = JsValue::from_str(&protocol::encode(&task.request));
             let _ = js_sys::Reflect::set(&message, &"request".into(), &request);
             let _ = js_sys::Reflect::set(&message, &"file".into(), &task.file);
-            let slot = inner.slots[position].as_mut().expect("position of a live slot");
+            let slot = inner.slots[position]
+                .as_mut()
+                .expect("position of a live slot");
             let worker = slot.worker.clone();
             slot.task = Some(task);
             drop(inner);

@@ -83,9 +83,12 @@ impl AppState {
             let data = self.data.get_value();
             let mut data = data.borrow_mut();
             for index in 0..files.length() {
-                let Some(file) = files.get(index) else { continue };
+                let Some(file) = files.get(index) else {
+                    continue;
+                };
                 let request = data.session.add_file(file.name(), file.size() as u64);
-                data.reports.push(FileReport::new(&file.name(), file.size() as u64));
+                data.reports
+                    .push(FileReport::new(&file.name(), file.size() as u64));
                 data.files.push(file.clone());
                 requests.push((request, file));
             }
@@ -112,9 +115,12 @@ impl AppState {
                     }
                     (job, data.session.on_header(job, header))
                 }
-                Reply::Chunks { job, bytes_read, scans, .. } => {
-                    (job, data.session.on_chunks(job, bytes_read, scans))
-                }
+                Reply::Chunks {
+                    job,
+                    bytes_read,
+                    scans,
+                    ..
+                } => (job, data.session.on_chunks(job, bytes_read, scans)),
                 Reply::Failed { job, message } => {
                     data.session.on_failed(job, message);
                     (job, Default::default())
@@ -126,9 +132,16 @@ impl AppState {
                     report.add_chunk(scan);
                 }
             }
-            let file_finished = data.session.file(job).is_some_and(|file| !file.is_parsing());
+            let file_finished = data
+                .session
+                .file(job)
+                .is_some_and(|file| !file.is_parsing());
             let rebuilt = data.refresh_table(file_finished || !data.session.busy());
-            (data.files.get(job as usize).cloned(), update.requests, rebuilt)
+            (
+                data.files.get(job as usize).cloned(),
+                update.requests,
+                rebuilt,
+            )
         };
         self.pool.with_value(|pool| {
             if let (Some(pool), Some(file)) = (pool, file) {

@@ -59,7 +59,11 @@ fn file_totals_row(report: FileReport) -> impl IntoView {
         .filter(|(id, _)| **id != 4983 && ipsec_family.contains(id))
         .map(|(_, count)| count)
         .sum();
-    let other: u64 = counts.iter().filter(|(id, _)| !ipsec_family.contains(id)).map(|(_, c)| c).sum();
+    let other: u64 = counts
+        .iter()
+        .filter(|(id, _)| !ipsec_family.contains(id))
+        .map(|(_, c)| c)
+        .sum();
     let problems = report.skipped.len() + usize::from(report.error.is_some());
     let chunks = format!("{} of {}", report.chunks_scanned, report.chunk_slots);
     view! {
@@ -76,7 +80,10 @@ fn file_totals_row(report: FileReport) -> impl IntoView {
 }
 
 fn skip_list(report: FileReport) -> impl IntoView {
-    let error = report.error.as_ref().map(|error| format!("{}: {error}", report.name));
+    let error = report
+        .error
+        .as_ref()
+        .map(|error| format!("{}: {error}", report.name));
     let lines: Vec<String> = report
         .skipped
         .iter()

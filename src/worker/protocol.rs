@@ -29,8 +29,17 @@ impl Request {
 pub enum Reply {
     /// The worker has loaded and takes requests.
     Ready,
-    Header { job: u32, header: Result<FileHeader, HeaderError> },
-    Chunks { job: u32, first: u64, count: u64, bytes_read: u64, scans: Vec<ChunkScan> },
+    Header {
+        job: u32,
+        header: Result<FileHeader, HeaderError>,
+    },
+    Chunks {
+        job: u32,
+        first: u64,
+        count: u64,
+        bytes_read: u64,
+        scans: Vec<ChunkScan>,
+    },
     /// The request failed as a whole, such as when the browser could not read the file.
     Failed { job: u32, message: String },
     /// The worker panicked; it is unusable and the page replaces it.
@@ -56,16 +65,27 @@ mod tests {
 
     #[test]
     fn reply_keeps_u64_record_ids_whole() {
-        let scan = ChunkScan { first_record_id: Some(u64::MAX), ..ChunkScan::default() };
-        let reply =
-            Reply::Chunks { job: 1, first: 0, count: 1, bytes_read: 65536, scans: vec![scan] };
+        let scan = ChunkScan {
+            first_record_id: Some(u64::MAX),
+            ..ChunkScan::default()
+        };
+        let reply = Reply::Chunks {
+            job: 1,
+            first: 0,
+            count: 1,
+            bytes_read: 65536,
+            scans: vec![scan],
+        };
         let back: Reply = decode(&encode(&reply)).unwrap();
         assert_eq!(back, reply);
     }
 
     #[test]
     fn header_error_crosses_intact() {
-        let reply = Reply::Header { job: 7, header: Err(HeaderError::Empty) };
+        let reply = Reply::Header {
+            job: 7,
+            header: Err(HeaderError::Empty),
+        };
         let back: Reply = decode(&encode(&reply)).unwrap();
         assert_eq!(back, reply);
     }

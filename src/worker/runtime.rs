@@ -14,7 +14,9 @@ pub fn start() {
     std::panic::set_hook(Box::new(|info| {
         // Panics abort on wasm32, so tell the page before the trap ends this worker.
         let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-        let reply = Reply::Panicked { message: info.to_string() };
+        let reply = Reply::Panicked {
+            message: info.to_string(),
+        };
         let _ = scope.post_message(&JsValue::from_str(&protocol::encode(&reply)));
     }));
     let reader = FileReaderSync::new().expect("FileReaderSync exists in dedicated workers");
@@ -40,20 +42,32 @@ fn handle(reader: &FileReaderSync, buffer: &mut Vec<u8>, data: &JsValue) -> Repl
         .unwrap_or_default();
     let request: Request = match protocol::decode(&request_text) {
         Ok(request) => request,
-        Err(error) => return Reply::Failed { job: u32::MAX, message: error.to_string() },
+        Err(error) => {
+            return Reply::Failed {
+                job: u32::MAX,
+                message: error.to_string(),
+            }
+        }
     };
     let job = request.job();
-    let Some(file) =
-        js_sys::Reflect::get(data, &"file".into()).ok().and_then(|v| v.dyn_into::<File>().ok())
+    let Some(file) = js_sys::Reflect::get(data, &"file".into())
+        .ok()
+        .and_then(|v| v.dyn_into::<File>().ok())
     else {
-        return Reply::Failed { job, message: "the request carried no file".into() };
+        return Reply::Failed {
+            job,
+            message: "the request carried no file".into(),
+        };
     };
     let size = file.size() as u64;
     match request {
         Request::Header { job } => {
             let end = FILE_HEADER_SIZE.min(size);
             match read_range(reader, &file, 0, end, buffer) {
-                Ok(()) => Reply::Header { job, header: FileHeader::parse(buffer, size) },
+                Ok(()) => Reply::Header {
+                    job,
+                    header: FileHeader::parse(buffer, size),
+                },
                 Err(message) => Reply::Failed { job, message },
             }
         }
@@ -71,7 +85,13 @@ fn handle(reader: &FileReaderSync, buffer: &mut Vec<u8>, data: &JsValue) -> Repl
                     Some(scan::scan_chunk(first + n, start + from as u64, bytes))
                 })
                 .collect();
-            Reply::Chunks { job, first, count, bytes_read: end - start, scans }
+            Reply::Chunks {
+                job,
+                first,
+                count,
+                bytes_read: end - start,
+                scans,
+            }
         }
     }
 }
