@@ -40,6 +40,8 @@ pub struct FileProgress {
     /// Bytes scanned so far, of `size`.
     pub bytes_done: u64,
     pub header: Option<FileHeader>,
+    /// SHA-256 of the whole file as lowercase hex, once computed.
+    pub sha256: Option<String>,
     /// Why the file failed as a whole, or what cut its reading short.
     pub errors: Vec<String>,
     requests_left: u64,
@@ -75,6 +77,7 @@ impl Session {
             status: FileStatus::Parsing,
             bytes_done: 0,
             header: None,
+            sha256: None,
             errors: Vec::new(),
             requests_left: 0,
         });
@@ -107,6 +110,7 @@ impl Session {
             file.status = FileStatus::Done;
             return Update::default();
         }
+        // The hash goes last, so the rows show before a second pass over the file.
         let requests: Vec<Request> = (0..slots)
             .step_by(CHUNKS_PER_REQUEST as usize)
             .map(|first| Request::Chunks {
@@ -114,6 +118,7 @@ impl Session {
                 first,
                 count: CHUNKS_PER_REQUEST.min(slots - first),
             })
+            .chain([Request::Hash { job }])
             .collect();
         file.requests_left = requests.len() as u64;
         Update {
@@ -132,6 +137,14 @@ impl Session {
         Update {
             requests: Vec::new(),
             scans,
+        }
+    }
+
+    /// Takes the file's SHA-256.
+    pub fn on_hash(&mut self, job: u32, sha256: String) {
+        if let Some(file) = self.files.get_mut(job as usize) {
+            file.sha256 = Some(sha256);
+            self.finish_request(job);
         }
     }
 
@@ -207,6 +220,7 @@ mod tests {
                     first: 32,
                     count: 9
                 },
+                Request::Hash { job: 0 },
             ]
         );
     }
@@ -217,6 +231,7 @@ mod tests {
         session.add_file("a.evtx".into(), 4096 + 20 * 65536);
         session.on_header(0, Ok(header()));
         session.on_chunks(0, 16 * 65536, Vec::new());
+        session.on_hash(0, "ab".into());
         assert_eq!(session.files[0].status, FileStatus::Parsing);
         session.on_failed(0, "could not read bytes".into());
         assert_eq!(session.files[0].status, FileStatus::Done);
@@ -225,6 +240,7 @@ mod tests {
             vec!["could not read bytes".to_string()]
         );
         assert_eq!(session.files[0].bytes_done, session.files[0].size);
+        assert_eq!(session.files[0].sha256.as_deref(), Some("ab"));
     }
 
     #[test]

@@ -9,19 +9,36 @@ pub fn FileList() -> impl IntoView {
     let state = expect_context::<AppState>();
     let files = move || {
         state.revision.track();
-        state.with_data(|data| data.session.files.clone())
+        state.with_data(|data| {
+            let problems = |job: u32| {
+                data.reports
+                    .get(job as usize)
+                    .map_or(0, |r| r.skipped.len())
+            };
+            data.session
+                .files
+                .iter()
+                .map(|file| (file.clone(), problems(file.job)))
+                .collect::<Vec<_>>()
+        })
     };
     view! {
         <section class="files" aria-label="Files">
-            <For each=files key=|file| (file.job, file.status, file.bytes_done) let:file>
-                <FileRow file=file />
+            <For
+                each=files
+                key=|(file, problems)| {
+                    (file.job, file.status, file.bytes_done, file.sha256.is_some(), *problems)
+                }
+                let:((file, problems))
+            >
+                <FileRow file=file problems=problems />
             </For>
         </section>
     }
 }
 
 #[component]
-fn FileRow(file: FileProgress) -> impl IntoView {
+fn FileRow(file: FileProgress, problems: usize) -> impl IntoView {
     let percent = if file.size == 0 {
         100.0
     } else {
@@ -34,6 +51,12 @@ fn FileRow(file: FileProgress) -> impl IntoView {
         FileStatus::Error => "error".to_string(),
     };
     let errors = file.errors.clone();
+    let note = match problems {
+        0 => String::new(),
+        1 => "1 chunk or record skipped or read with a warning; see Files below".to_string(),
+        n => format!("{n} chunks or records skipped or read with a warning; see Files below"),
+    };
+    let sha256 = file.sha256.clone().map(|hash| format!("SHA-256 {hash}"));
     view! {
         <div class="file-row" data-testid="file-row" data-file-name=file.name.clone()
             data-status=status>
@@ -42,6 +65,8 @@ fn FileRow(file: FileProgress) -> impl IntoView {
             <progress max="100" value=percent.to_string()
                 aria-label=format!("{} read", file.name)></progress>
             <span class=format!("file-status {status}")>{outcome}</span>
+            <span class="file-note">{note}</span>
+            <span class="file-hash" data-testid="file-sha256">{sha256}</span>
             <ul class="file-errors">
                 {errors.into_iter().map(|error| view! { <li>{error}</li> }).collect_view()}
             </ul>

@@ -19,15 +19,18 @@ struct Task {
     file: File,
 }
 
+/// A worker's message and error handlers.
+type Callbacks = (
+    Closure<dyn FnMut(MessageEvent)>,
+    Closure<dyn FnMut(web_sys::Event)>,
+);
+
 struct Slot {
     worker: Worker,
     ready: bool,
     task: Option<Task>,
     /// Keeps the worker's callbacks alive while it runs.
-    _callbacks: (
-        Closure<dyn FnMut(MessageEvent)>,
-        Closure<dyn FnMut(web_sys::Event)>,
-    ),
+    callbacks: Callbacks,
 }
 
 struct Inner {
@@ -36,6 +39,9 @@ struct Inner {
     on_reply: Rc<dyn Fn(Reply)>,
     on_ready: Rc<dyn Fn()>,
     announced_ready: bool,
+    /// Callbacks of replaced workers. A worker is replaced from inside its own callback,
+    /// which must outlive that call, so they are kept here instead of dropped.
+    retired: Vec<Callbacks>,
 }
 
 /// The handle the page keeps; cloning it shares the same workers.
@@ -53,6 +59,7 @@ impl Pool {
             on_reply,
             on_ready,
             announced_ready: false,
+            retired: Vec::new(),
         })));
         for index in 0..size {
             pool.spawn(index);
@@ -97,7 +104,7 @@ impl Pool {
             worker,
             ready: false,
             task: None,
-            _callbacks: (on_message, on_error),
+            callbacks: (on_message, on_error),
         });
     }
 
@@ -139,6 +146,7 @@ impl Pool {
             return;
         };
         old.worker.terminate();
+        self.0.borrow_mut().retired.push(old.callbacks);
         if let Some(task) = old.task {
             let on_reply = self.0.borrow().on_reply.clone();
             on_reply(Reply::Failed {

@@ -6,7 +6,7 @@
 use super::pool::Pool;
 use crate::report::{FileReport, Filter, Sort, Table};
 use crate::session::Session;
-use crate::worker::protocol::Reply;
+use crate::worker::protocol::{Reply, Request};
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -65,7 +65,7 @@ impl AppState {
             .unwrap_or(2);
         let on_ready = Rc::new(move || self.ready.set(true));
         let on_reply = Rc::new(move |reply: Reply| self.take_reply(reply));
-        let pool = Pool::new(cores.saturating_sub(1).max(1), on_ready, on_reply);
+        let pool = Pool::new(worker_count_override().unwrap_or(cores), on_ready, on_reply);
         self.pool.set_value(Some(pool));
     }
 
@@ -86,7 +86,10 @@ impl AppState {
                 let Some(file) = files.get(index) else {
                     continue;
                 };
-                let request = data.session.add_file(file.name(), file.size() as u64);
+                let mut request = data.session.add_file(file.name(), file.size() as u64);
+                if panic_test_enabled() && file.name().contains("panic") {
+                    request = Request::Panic { job: request.job() };
+                }
                 data.reports
                     .push(FileReport::new(&file.name(), file.size() as u64));
                 data.files.push(file.clone());
@@ -121,6 +124,10 @@ impl AppState {
                     scans,
                     ..
                 } => (job, data.session.on_chunks(job, bytes_read, scans)),
+                Reply::Hash { job, sha256 } => {
+                    data.session.on_hash(job, sha256);
+                    (job, Default::default())
+                }
                 Reply::Failed { job, message } => {
                     data.session.on_failed(job, message);
                     (job, Default::default())
@@ -173,4 +180,22 @@ impl AppData {
         self.table_built_at = clock;
         true
     }
+}
+
+/// The page's query parameter `name`, if present.
+fn query_parameter(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+    params.get(name)
+}
+
+/// `?workers=N` fixes the pool size, for benchmarks that compare worker counts.
+fn worker_count_override() -> Option<usize> {
+    query_parameter("workers")?.parse().ok()
+}
+
+/// `?panic-test` makes files whose name contains "panic" crash their worker on purpose,
+/// so the end-to-end tests can prove a crash costs only that file.
+fn panic_test_enabled() -> bool {
+    query_parameter("panic-test").is_some()
 }

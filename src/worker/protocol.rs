@@ -14,12 +14,19 @@ pub enum Request {
     Header { job: u32 },
     /// Scan the chunk slots `first .. first + count`.
     Chunks { job: u32, first: u64, count: u64 },
+    /// Compute the SHA-256 of the whole file, reading it in order.
+    Hash { job: u32 },
+    /// Panic on purpose, so tests can prove a crashed worker costs only its request.
+    Panic { job: u32 },
 }
 
 impl Request {
     pub fn job(&self) -> u32 {
         match self {
-            Request::Header { job } | Request::Chunks { job, .. } => *job,
+            Request::Header { job }
+            | Request::Chunks { job, .. }
+            | Request::Hash { job }
+            | Request::Panic { job } => *job,
         }
     }
 }
@@ -40,6 +47,8 @@ pub enum Reply {
         bytes_read: u64,
         scans: Vec<ChunkScan>,
     },
+    /// The file's SHA-256 as lowercase hex.
+    Hash { job: u32, sha256: String },
     /// The request failed as a whole, such as when the browser could not read the file.
     Failed { job: u32, message: String },
     /// The worker panicked; it is unusable and the page replaces it.

@@ -71,6 +71,11 @@ fn handle(reader: &FileReaderSync, buffer: &mut Vec<u8>, data: &JsValue) -> Repl
                 Err(message) => Reply::Failed { job, message },
             }
         }
+        Request::Hash { job } => match hash_file(reader, &file, size, buffer) {
+            Ok(sha256) => Reply::Hash { job, sha256 },
+            Err(message) => Reply::Failed { job, message },
+        },
+        Request::Panic { job } => panic!("panic requested for job {job} by a test"),
         Request::Chunks { job, first, count } => {
             let start = read::chunk_offset(first);
             let end = read::chunk_offset(first + count).min(size);
@@ -94,6 +99,32 @@ fn handle(reader: &FileReaderSync, buffer: &mut Vec<u8>, data: &JsValue) -> Repl
             }
         }
     }
+}
+
+/// Bytes hashed per read: large enough that the call overhead vanishes, small enough to
+/// keep the worker's memory flat.
+const HASH_SLICE: u64 = 4 << 20;
+
+fn hash_file(
+    reader: &FileReaderSync,
+    file: &File,
+    size: u64,
+    buffer: &mut Vec<u8>,
+) -> Result<String, String> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    let mut start = 0;
+    while start < size {
+        let end = (start + HASH_SLICE).min(size);
+        read_range(reader, file, start, end, buffer)?;
+        hasher.update(&buffer[..]);
+        start = end;
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect())
 }
 
 /// Reads bytes `start..end` of the file into `buffer`, reusing its allocation.

@@ -1,0 +1,180 @@
+//! The alerts panel: preset rules, one custom rule, and retry storms, each line a button
+//! that narrows the table to the rows behind it.
+
+use super::state::AppState;
+use crate::report::alerts::{STORM_GAP_MINUTES, STORM_MIN_COUNT};
+use crate::report::{Alert, AlertRule, Dimension, RetryStorm, PRESETS};
+use leptos::prelude::*;
+use std::sync::Arc;
+
+/// The most lines listed per rule and for storms; the rest are counted.
+const MAX_LINES: usize = 20;
+
+/// The keys a custom rule can group by, with their labels in the form.
+const CUSTOM_KEYS: [(Dimension, &str); 3] = [
+    (Dimension::RemoteAddress, "Remote address"),
+    (Dimension::Computer, "Computer"),
+    (Dimension::PeerPair, "Peer pair"),
+];
+
+/// Lists the alerts of the preset rules and of `custom_rule` over the view, and the retry
+/// storms, with a form that sets `custom_rule`.
+#[component]
+pub fn AlertsPanel(
+    view_rows: Memo<Arc<Vec<u32>>>,
+    custom_rule: RwSignal<Option<AlertRule>>,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let rule_alerts = move |rule: AlertRule| {
+        let rows = view_rows.get();
+        state.with_data(|data| data.table.alerts(&rows, rule))
+    };
+    let presets = move || {
+        PRESETS
+            .iter()
+            .map(|(name, rule)| rule_section(name, *rule, rule_alerts(*rule), state))
+            .collect_view()
+    };
+    let custom = move || {
+        custom_rule
+            .get()
+            .map(|rule| rule_section("Custom rule", rule, rule_alerts(rule), state))
+    };
+    let storms = move || {
+        let rows = view_rows.get();
+        let storms = state.with_data(|data| {
+            data.table
+                .retry_storms(&rows, STORM_GAP_MINUTES, STORM_MIN_COUNT)
+        });
+        storm_section(storms, state)
+    };
+    view! {
+        <section class="alerts" aria-label="Alerts" data-testid="alerts">
+            <h2>"Alerts"</h2>
+            {presets}
+            {custom}
+            <CustomRuleForm custom_rule=custom_rule />
+            {storms}
+        </section>
+    }
+}
+
+fn rule_section(
+    name: &'static str,
+    rule: AlertRule,
+    alerts: Vec<Alert>,
+    state: AppState,
+) -> impl IntoView {
+    let heading = format!("{name}: {} ({})", rule.describe(), alerts.len());
+    let hidden = alerts.len().saturating_sub(MAX_LINES);
+    let lines = alerts
+        .into_iter()
+        .take(MAX_LINES)
+        .map(|alert| {
+            let text = format!(
+                "{}: {} events, {} to {}",
+                alert.key, alert.count, alert.first, alert.last
+            );
+            let narrow = move |_| state.filter.update(|filter| alert.apply(filter));
+            view! {
+                <li><button class="alert-line" on:click=narrow
+                    title="Show these rows in the table">{text}</button></li>
+            }
+        })
+        .collect_view();
+    view! {
+        <h3 class="alert-rule">{heading}</h3>
+        <ul class="alert-list">{lines}</ul>
+        {(hidden > 0).then(|| view! { <p class="empty-note">{format!("{hidden} more not listed")}</p> })}
+    }
+}
+
+fn storm_section(storms: Vec<RetryStorm>, state: AppState) -> impl IntoView {
+    let heading = format!(
+        "Retry storms: ≥ {STORM_MIN_COUNT} failures of one peer pair, each within \
+         {STORM_GAP_MINUTES} min of the previous ({})",
+        storms.len()
+    );
+    let hidden = storms.len().saturating_sub(MAX_LINES);
+    let lines = storms
+        .into_iter()
+        .take(MAX_LINES)
+        .map(|storm| {
+            let reason = storm
+                .reason
+                .value
+                .clone()
+                .unwrap_or_else(|| "(missing)".into());
+            let text = format!(
+                "{}: {} failures, {} to {}, mostly \u{201c}{reason}\u{201d}",
+                storm.pair, storm.count, storm.first, storm.last
+            );
+            let narrow = move |_| state.filter.update(|filter| storm.apply(filter));
+            view! {
+                <li><button class="alert-line" on:click=narrow
+                    title="Show these rows in the table">{text}</button></li>
+            }
+        })
+        .collect_view();
+    view! {
+        <h3 class="alert-rule">{heading}</h3>
+        <ul class="alert-list" data-testid="retry-storms">{lines}</ul>
+        {(hidden > 0).then(|| view! { <p class="empty-note">{format!("{hidden} more not listed")}</p> })}
+    }
+}
+
+/// A form for one rule: key, event count and window. Invalid numbers leave the rule unset.
+#[component]
+fn CustomRuleForm(custom_rule: RwSignal<Option<AlertRule>>) -> impl IntoView {
+    let key = RwSignal::new(0usize);
+    let min_count = RwSignal::new(String::from("5"));
+    let window = RwSignal::new(String::from("10"));
+    let invalid = RwSignal::new(false);
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let parsed = (
+            min_count.get_untracked().trim().parse::<u32>(),
+            window.get_untracked().trim().parse::<u32>(),
+        );
+        match parsed {
+            (Ok(count), Ok(minutes)) if count >= 1 => {
+                invalid.set(false);
+                custom_rule.set(Some(AlertRule {
+                    dimension: CUSTOM_KEYS[key.get_untracked()].0,
+                    min_count: count,
+                    window_minutes: minutes,
+                }));
+            }
+            _ => invalid.set(true),
+        }
+    };
+    let options = CUSTOM_KEYS
+        .iter()
+        .enumerate()
+        .map(
+            |(position, (_, label))| view! { <option value=position.to_string()>{*label}</option> },
+        )
+        .collect_view();
+    view! {
+        <form class="filters rule-form" on:submit=submit data-testid="custom-rule">
+            <label>"Same"
+                <select on:change=move |event| key.set(event_target_value(&event).parse().unwrap_or(0))>
+                    {options}
+                </select>
+            </label>
+            <label>"At least (events)"
+                <input type="number" min="1" prop:value=min_count
+                    on:input=move |event| min_count.set(event_target_value(&event)) />
+            </label>
+            <label>"Within (minutes)"
+                <input type="number" min="0" prop:value=window
+                    on:input=move |event| window.set(event_target_value(&event)) />
+            </label>
+            <button type="submit">"Check rule"</button>
+            <button type="button" on:click=move |_| custom_rule.set(None)>"Remove rule"</button>
+            <Show when=move || invalid.get()>
+                <span class="invalid">"Enter whole numbers: at least 1 event, 0 or more minutes."</span>
+            </Show>
+        </form>
+    }
+}

@@ -1,0 +1,181 @@
+//! The timeline and top-N charts of the current view, and the "Save report" button that
+//! embeds the same charts in an HTML file.
+//!
+//! Charts are laid out by `report::svg` and drawn here as SVG elements built by `view!`,
+//! so a log value only ever becomes a text node or an escaped attribute, never markup.
+
+use super::state::AppState;
+use crate::filetime::FileTime;
+use crate::report::svg::{number, BarTarget, Chart, Shape};
+use crate::report::PRESETS;
+use crate::report::{html_report, timeline_chart, top_chart, AlertRule, Dimension, ReportInput};
+use leptos::prelude::*;
+use std::sync::Arc;
+
+/// How many values the top-N chart shows.
+const TOP_N: usize = 10;
+
+/// The timeline of the view, and a top-N chart over a dimension the user picks. Clicking a
+/// bar narrows the filter to the rows behind it.
+#[component]
+pub fn Charts(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let dimension = RwSignal::new(Dimension::PeerPair);
+    let timeline = move || {
+        let rows = view_rows.get();
+        state.with_data(|data| timeline_chart(&data.table.timeline(&rows)))
+    };
+    let top = move || {
+        let rows = view_rows.get();
+        let dimension = dimension.get();
+        state.with_data(|data| top_chart(dimension, &data.table.top(&rows, dimension, TOP_N)))
+    };
+    let pick = move |event| {
+        let position: usize = event_target_value(&event).parse().unwrap_or(0);
+        if let Some(picked) = Dimension::ALL.get(position) {
+            dimension.set(*picked);
+        }
+    };
+    let options = Dimension::ALL
+        .iter()
+        .enumerate()
+        .map(|(position, option)| {
+            let selected = *option == Dimension::PeerPair;
+            view! { <option value=position.to_string() selected=selected>{option.label()}</option> }
+        })
+        .collect_view();
+    view! {
+        <section class="charts" aria-label="Charts" data-testid="charts">
+            <h2>"Event 4983 over time"</h2>
+            <div class="chart-box" data-testid="timeline-chart">{move || chart_view(timeline(), state)}</div>
+            <h2>
+                <label>"Top " <select on:change=pick data-testid="top-dimension">{options}</select></label>
+            </h2>
+            <div class="chart-box" data-testid="top-chart">{move || chart_view(top(), state)}</div>
+        </section>
+    }
+}
+
+/// Draws a chart as SVG elements.
+fn chart_view(chart: Chart, state: AppState) -> impl IntoView {
+    let view_box = format!("0 0 {} {}", number(chart.width), number(chart.height));
+    let shapes = chart
+        .shapes
+        .into_iter()
+        .map(|shape| shape_view(shape, state))
+        .collect_view();
+    view! {
+        <svg class="chart" role="img" viewBox=view_box width=number(chart.width)
+            fill="currentColor" aria-label=chart.title>
+            {shapes}
+        </svg>
+    }
+}
+
+fn shape_view(shape: Shape, state: AppState) -> AnyView {
+    match shape {
+        Shape::Rect {
+            x,
+            y,
+            width,
+            height,
+            class,
+            tip,
+            target,
+        } => bar_view([x, y, width, height], class, tip, target, state),
+        Shape::Text {
+            x,
+            y,
+            anchor,
+            class,
+            text,
+        } => view! {
+            <text x=number(x) y=number(y) text-anchor=anchor.as_str() class=class>{text}</text>
+        }
+        .into_any(),
+        Shape::Line {
+            x1,
+            y1,
+            x2,
+            y2,
+            class,
+        } => view! {
+            <line x1=number(x1) y1=number(y1) x2=number(x2) y2=number(y2) class=class
+                stroke="currentColor" />
+        }
+        .into_any(),
+    }
+}
+
+/// Draws one bar; a bar with a target is a button that narrows the filter.
+fn bar_view(
+    [x, y, width, height]: [f64; 4],
+    class: &'static str,
+    tip: String,
+    target: Option<BarTarget>,
+    state: AppState,
+) -> AnyView {
+    let Some(target) = target else {
+        return view! {
+            <rect x=number(x) y=number(y) width=number(width) height=number(height) class=class>
+                <title>{tip}</title>
+            </rect>
+        }
+        .into_any();
+    };
+    let target = Arc::new(target);
+    let on_key = target.clone();
+    let narrow = move |target: &BarTarget| state.filter.update(|filter| target.apply(filter));
+    view! {
+        <rect x=number(x) y=number(y) width=number(width) height=number(height)
+            class=format!("{class} clickable") tabindex="0" role="button" aria-label=tip.clone()
+            on:click=move |_| narrow(&target)
+            on:keydown=move |event| {
+                if matches!(event.key().as_str(), "Enter" | " ") {
+                    event.prevent_default();
+                    narrow(&on_key);
+                }
+            }>
+            <title>{tip}</title>
+        </rect>
+    }
+    .into_any()
+}
+
+/// Saves the current view as a self-contained HTML report, with the preset alert rules and
+/// `custom_rule` when one is set.
+#[component]
+pub fn SaveReportButton(
+    view_rows: Memo<Arc<Vec<u32>>>,
+    custom_rule: RwSignal<Option<AlertRule>>,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let save = move |_| {
+        let rows = view_rows.get_untracked();
+        let filter = state.filter.get_untracked();
+        let mut rules: Vec<AlertRule> = PRESETS.iter().map(|(_, rule)| *rule).collect();
+        rules.extend(custom_rule.get_untracked());
+        let now = FileTime::from_unix_millis(js_sys::Date::now() as i64);
+        let html = state.with_data(|data| {
+            html_report(&ReportInput {
+                reports: &data.reports,
+                table: &data.table,
+                rows: &rows,
+                filter: &filter,
+                rules: &rules,
+                generated_at: Some(now),
+            })
+        });
+        if let Err(error) =
+            super::download::save_text("ipsec-4983-report.html", "text/html;charset=utf-8", &html)
+        {
+            web_sys::console::error_2(&"saving the report failed:".into(), &error);
+        }
+    };
+    view! {
+        <button on:click=save data-testid="save-report"
+            title="Save the summary, charts, alerts and up to 10,000 rows of this view as one HTML file">
+            "Save report"
+        </button>
+    }
+}
