@@ -26,7 +26,8 @@ pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
     state.start_workers();
-    mark_ready_for_automation(state);
+    let offline = watch_offline_state();
+    mark_ready_for_automation(state, offline);
     let view_rows = Memo::new(move |_| {
         state.table_revision.track();
         let filter = state.filter.get();
@@ -48,7 +49,7 @@ pub fn App() -> impl IntoView {
                 "Security event 4983 (IPsec extended mode negotiation failed) and its IPsec "
                 "neighbours, from .evtx files read in this browser. Nothing is uploaded."
             </p>
-            <StatusLine />
+            <StatusLine offline=offline />
         </header>
         <main>
             <DropZone />
@@ -101,25 +102,18 @@ fn ExportButtons(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
 
 /// Shows whether the workers are loaded and whether the page works offline.
 #[component]
-fn StatusLine() -> impl IntoView {
+fn StatusLine(offline: RwSignal<String>) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let offline = RwSignal::new(offline_state());
-    let listener = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
-        offline.set(offline_state());
-    });
-    if let Some(window) = web_sys::window() {
-        let _ = window.add_event_listener_with_callback(
-            "offline-state",
-            wasm_bindgen::JsCast::unchecked_ref(listener.as_ref()),
-        );
-    }
-    listener.forget();
     view! {
         <p class="status-line">
             <span class="badge" class:good=move || state.ready.get() data-testid="ready-badge">
                 {move || if state.ready.get() { "Ready: drop files" } else { "Loading…" }}
             </span>
-            <span class="badge" class:good=move || offline.get() == "ready" data-testid="offline-badge">
+            <span
+                class="badge"
+                class:good=move || offline.get() == "ready"
+                data-testid="offline-badge"
+            >
                 {move || match offline.get().as_str() {
                     "ready" => "Works offline",
                     "" => "Preparing offline use…",
@@ -130,6 +124,24 @@ fn StatusLine() -> impl IntoView {
     }
 }
 
+/// Follows the service worker's state, which `www/boot.js` puts in `<html data-offline>`
+/// and announces with an `offline-state` event.
+fn watch_offline_state() -> RwSignal<String> {
+    let offline = RwSignal::new(offline_state());
+    let listener = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+        offline.set(offline_state());
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = window.add_event_listener_with_callback(
+            "offline-state",
+            wasm_bindgen::JsCast::unchecked_ref(listener.as_ref()),
+        );
+    }
+    // The listener lives as long as the page.
+    listener.forget();
+    offline
+}
+
 fn offline_state() -> String {
     web_sys::window()
         .and_then(|window| window.document())
@@ -138,10 +150,11 @@ fn offline_state() -> String {
         .unwrap_or_default()
 }
 
-/// Sets `<body data-ready="true">` once the workers take files, for tests and scripts.
-fn mark_ready_for_automation(state: AppState) {
+/// Sets `<body data-ready="true">` once the workers take files and the service worker has
+/// settled, so that tests can treat any later request as one the analysis made.
+fn mark_ready_for_automation(state: AppState, offline: RwSignal<String>) {
     Effect::new(move |_| {
-        if state.ready.get() {
+        if state.ready.get() && !offline.get().is_empty() {
             if let Some(body) = web_sys::window()
                 .and_then(|w| w.document())
                 .and_then(|d| d.body())

@@ -1,0 +1,119 @@
+// Privacy, offline use and crash containment, checked in the real browser:
+// - no request ever leaves the page's origin, and none at all is made after ready;
+// - a second visit works with the network off, from the service worker's cache;
+// - a worker that panics costs only its own file, and the next files still parse.
+// scripts/test writes the fixtures with mkevtx into test-output/fixtures/ before this runs.
+
+import assert from 'node:assert/strict';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import {
+  addFiles,
+  CORPUS_DIR,
+  download,
+  FIXTURE_DIR,
+  foreignRequests,
+  launchBrowser,
+  openApp,
+  OUTPUT_DIR,
+  screenshot,
+  startServer,
+  waitForFiles,
+} from './harness.mjs';
+
+const KNOWN = path.join(FIXTURE_DIR, 'known.evtx');
+const MIXED = path.join(FIXTURE_DIR, 'mixed.evtx');
+const CORPUS_FILE = path.join(CORPUS_DIR, 'Velocidex_evtx', 'Security.evtx');
+const missing = [KNOWN, MIXED].filter((file) => !existsSync(file));
+const skip = missing.length > 0 && `fixtures missing (run scripts/test): ${missing.join(', ')}`;
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('no request after ready, none to other origins', { skip }, async () => {
+  const { context, page, requests, problems } = await openApp(browser, server.url);
+  assert.deepEqual(foreignRequests(requests, server.url), []);
+  const beforeReady = requests.length;
+  assert.ok(beforeReady > 0, 'loading the app should have made requests');
+
+  const files = [KNOWN, MIXED];
+  if (existsSync(CORPUS_FILE)) {
+    files.push(CORPUS_FILE);
+  } else {
+    console.log(`corpus not found at ${CORPUS_DIR}: analysing generated files only`);
+  }
+  await addFiles(page, files);
+  const statuses = await waitForFiles(page, files.map((file) => path.basename(file)));
+  for (const [name, status] of statuses) {
+    assert.equal(status, 'done', `${name} should parse`);
+  }
+  await download(page, 'Export CSV');
+  await download(page, 'Export JSON');
+
+  const afterReady = requests.slice(beforeReady);
+  assert.deepEqual(afterReady, [], 'analysing and exporting must not make any request');
+  assert.deepEqual(foreignRequests(requests, server.url), []);
+  assert.deepEqual(problems, []);
+  const stored = await page.evaluate(async () => ({
+    local: localStorage.length,
+    session: sessionStorage.length,
+    cookies: document.cookie,
+    databases: (await indexedDB.databases()).length,
+  }));
+  assert.deepEqual(stored, { local: 0, session: 0, cookies: '', databases: 0 });
+  await context.close();
+});
+
+test('second visit works offline', { skip }, async () => {
+  const { context, page } = await openApp(browser, server.url);
+  await page.waitForSelector('[data-testid="offline-badge"]:has-text("Works offline")');
+
+  await context.setOffline(true);
+  await page.reload();
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+  await addFiles(page, [KNOWN]);
+  const statuses = await waitForFiles(page, ['known.evtx']);
+  assert.equal(statuses.get('known.evtx'), 'done');
+  const count = (await page.getByTestId('row-count').textContent()).trim();
+  assert.equal(count, '3 of 3 rows');
+  await screenshot(page, 'offline-second-visit');
+  await context.close();
+});
+
+test('worker panic fails only its file', { skip }, async () => {
+  await mkdir(OUTPUT_DIR, { recursive: true });
+  const panicking = path.join(OUTPUT_DIR, 'panic-on-purpose.evtx');
+  await copyFile(KNOWN, panicking);
+  const { context, page, problems } = await openApp(browser, `${server.url}?panic-test`);
+
+  await addFiles(page, [panicking, KNOWN]);
+  const statuses = await waitForFiles(page, ['panic-on-purpose.evtx', 'known.evtx']);
+  assert.equal(statuses.get('panic-on-purpose.evtx'), 'error');
+  assert.equal(statuses.get('known.evtx'), 'done');
+  const row = page.locator('[data-testid="file-row"][data-file-name="panic-on-purpose.evtx"]');
+  assert.match(await row.textContent(), /the scan panicked: [\s\S]*panic requested/);
+
+  // The replaced worker takes new files.
+  await addFiles(page, [MIXED]);
+  const later = await waitForFiles(page, ['mixed.evtx']);
+  assert.equal(later.get('mixed.evtx'), 'done');
+  await screenshot(page, 'worker-panic');
+  assert.deepEqual(
+    problems.filter((problem) => !problem.includes('panic')),
+    [],
+    'only the forced panic may be reported',
+  );
+  await context.close();
+});
