@@ -21,6 +21,7 @@ impl fmt::Display for Place {
         match self {
             Place::FileHeader => write!(f, "file header"),
             Place::Chunk { index, offset } => write!(f, "chunk {index} at {offset:#x}"),
+            // The export format names a record by its ID alone; the chunk is in `Place`.
             Place::Record { record_id, .. } => write!(f, "record {record_id}"),
             Place::RecordAt { chunk, offset } => {
                 write!(f, "record at {offset:#x} in chunk {chunk}")

@@ -6,6 +6,7 @@ mod drop_zone;
 mod events_table;
 mod file_list;
 mod filters;
+mod integrity;
 mod pool;
 mod state;
 mod summary;
@@ -15,6 +16,7 @@ use drop_zone::DropZone;
 use events_table::EventsTable;
 use file_list::FileList;
 use filters::Filters;
+use integrity::IntegrityPanel;
 use leptos::prelude::*;
 use state::AppState;
 use std::sync::Arc;
@@ -68,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <EventsTable view_rows=view_rows />
                 </section>
                 <Detail />
+                <IntegrityPanel />
             </Show>
         </main>
     }

@@ -125,6 +125,9 @@ impl AppState {
                     ..
                 } => (job, data.session.on_chunks(job, bytes_read, scans)),
                 Reply::Hash { job, sha256 } => {
+                    if let Some(report) = data.reports.get_mut(job as usize) {
+                        report.set_sha256(sha256.clone());
+                    }
                     data.session.on_hash(job, sha256);
                     (job, Default::default())
                 }

@@ -13,9 +13,17 @@ const TOP_N: usize = 8;
 #[component]
 pub fn Summary(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
     let state = expect_context::<AppState>();
+    // Each report with the errors that stopped requests on its file, such as a crashed
+    // worker, which the report itself does not hold.
     let reports = move || {
         state.revision.track();
-        state.with_data(|data| data.reports.clone())
+        state.with_data(|data| {
+            data.reports
+                .iter()
+                .zip(&data.session.files)
+                .map(|(report, file)| (report.clone(), file.errors.clone()))
+                .collect::<Vec<_>>()
+        })
     };
     let top = move |pick: fn(&crate::report::Table, &[u32]) -> Vec<ValueCount>| {
         let rows = view_rows.get();
@@ -40,7 +48,13 @@ pub fn Summary(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
                 </thead>
                 <tbody>{move || reports().into_iter().map(file_totals_row).collect_view()}</tbody>
             </table>
-            {move || reports().into_iter().filter(|r| !r.skipped.is_empty() || r.error.is_some()).map(skip_list).collect_view()}
+            {move || {
+                reports()
+                    .into_iter()
+                    .filter(|(report, errors)| !report.skipped.is_empty() || !errors.is_empty())
+                    .map(skip_list)
+                    .collect_view()
+            }}
             <div class="summary-grid">
                 <TopList title="Top failure reasons" test_id="top-reasons" counts=reasons
                     pick=|filter, value| filter.failure_reason = Some(value) />
@@ -51,7 +65,7 @@ pub fn Summary(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
     }
 }
 
-fn file_totals_row(report: FileReport) -> impl IntoView {
+fn file_totals_row((report, errors): (FileReport, Vec<String>)) -> impl IntoView {
     let ipsec_family = crate::scan::interest::IPSEC_FAMILY;
     let counts = &report.event_counts;
     let other_ipsec: u64 = counts
@@ -64,7 +78,7 @@ fn file_totals_row(report: FileReport) -> impl IntoView {
         .filter(|(id, _)| !ipsec_family.contains(id))
         .map(|(_, c)| c)
         .sum();
-    let problems = report.skipped.len() + usize::from(report.error.is_some());
+    let problems = report.skipped.len() + errors.len();
     let chunks = format!("{} of {}", report.chunks_scanned, report.chunk_slots);
     view! {
         <tr>
@@ -79,11 +93,13 @@ fn file_totals_row(report: FileReport) -> impl IntoView {
     }
 }
 
-fn skip_list(report: FileReport) -> impl IntoView {
-    let error = report
-        .error
-        .as_ref()
-        .map(|error| format!("{}: {error}", report.name));
+/// Lists a file's problems: errors that stopped its reading (from the session, which also
+/// holds a header error), then every skip the scan recorded.
+fn skip_list((report, errors): (FileReport, Vec<String>)) -> impl IntoView {
+    let errors: Vec<String> = errors
+        .iter()
+        .map(|error| format!("{}: {error}", report.name))
+        .collect();
     let lines: Vec<String> = report
         .skipped
         .iter()
@@ -97,7 +113,7 @@ fn skip_list(report: FileReport) -> impl IntoView {
         .collect();
     view! {
         <ul class="skips" data-testid="skips">
-            {error.map(|line| view! { <li>{line}</li> })}
+            {errors.into_iter().map(|line| view! { <li class="error">{line}</li> }).collect_view()}
             {lines.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
         </ul>
     }

@@ -1,0 +1,145 @@
+//! The integrity panel: per file, what an examiner checks before trusting the results.
+
+use super::state::AppState;
+use crate::report::integrity::Integrity;
+use crate::report::FileReport;
+use leptos::prelude::*;
+
+/// Gaps and failures listed per file before the list is cut; the JSON export has them all.
+const LIST_LIMIT: usize = 20;
+
+#[component]
+pub fn IntegrityPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let reports = move || {
+        state.revision.track();
+        state.with_data(|data| data.reports.clone())
+    };
+    view! {
+        <section class="integrity" aria-label="Integrity">
+            <h2>"Integrity"</h2>
+            <div class="integrity-grid" data-testid="integrity">
+                {move || reports().into_iter().map(file_integrity).collect_view()}
+            </div>
+        </section>
+    }
+}
+
+fn file_integrity(report: FileReport) -> impl IntoView {
+    let facts = report.integrity();
+    let yes_no = |value: Option<bool>| match value {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "unknown",
+    };
+    let header_count = facts
+        .header_chunk_count
+        .map_or("unknown".to_string(), |count| count.to_string());
+    let range = match (facts.first_record_id, facts.last_record_id) {
+        (Some(first), Some(last)) => format!("{first} to {last}"),
+        _ => "none".into(),
+    };
+    let times = match (facts.first_time, facts.last_time) {
+        (Some(first), Some(last)) => format!("{first} to {last}"),
+        _ => "none".into(),
+    };
+    let rows = vec![
+        (
+            "SHA-256",
+            report.sha256.clone().unwrap_or_else(|| "computing…".into()),
+        ),
+        (
+            "Header: dirty (not closed cleanly)",
+            yes_no(facts.dirty).into(),
+        ),
+        ("Header: full", yes_no(facts.full).into()),
+        (
+            "Header checksum valid",
+            yes_no(facts.header_checksum_valid).into(),
+        ),
+        (
+            "Chunks: header count / with records / slots in file",
+            format!(
+                "{header_count} / {} / {}",
+                facts.chunks_with_records, facts.chunk_slots
+            ),
+        ),
+        (
+            "Chunks past the header's count",
+            facts.chunks_past_header_count.to_string(),
+        ),
+        (
+            "Chunks the file is too short for",
+            facts.chunks_missing.to_string(),
+        ),
+        ("EventRecordID range", range),
+        ("Time range (UTC)", times),
+        (
+            "EventRecordID gaps",
+            format!(
+                "{} gaps between chunks, {} IDs missing inside chunks",
+                facts.record_id_gaps.len(),
+                facts.record_ids_missing_inside_chunks
+            ),
+        ),
+    ];
+    let details = problem_lines(&facts);
+    view! {
+        <div class="integrity-file">
+            <h3>{report.name.clone()}</h3>
+            <table class="totals">
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|(label, value)| view! { <tr><th>{label}</th><td>{value}</td></tr> })
+                        .collect_view()}
+                </tbody>
+            </table>
+            <ul class="skips">
+                {details.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
+            </ul>
+        </div>
+    }
+}
+
+/// One line per damaged chunk, failed record and gap, cut at [`LIST_LIMIT`] each.
+fn problem_lines(facts: &Integrity) -> Vec<String> {
+    let mut lines = Vec::new();
+    for chunk in facts.problem_chunks.iter().take(LIST_LIMIT) {
+        lines.push(format!(
+            "chunk {} at {:#x}: {} ({} records read, {} failed): {}",
+            chunk.index,
+            chunk.offset,
+            chunk.outcome.name().replace('_', " "),
+            chunk.records_read,
+            chunk.records_failed,
+            chunk.reasons.join("; ")
+        ));
+    }
+    for failure in facts.record_failures.iter().take(LIST_LIMIT) {
+        let place = match (failure.record_id, failure.offset) {
+            (Some(id), _) => format!("record {id}"),
+            (None, Some(offset)) => format!("record at {offset:#x}"),
+            (None, None) => "a record".into(),
+        };
+        lines.push(format!(
+            "chunk {}, {place}: {}",
+            failure.chunk, failure.reason
+        ));
+    }
+    for gap in facts.record_id_gaps.iter().take(LIST_LIMIT) {
+        lines.push(format!(
+            "EventRecordIDs {} to {} missing ({} records)",
+            gap.after + 1,
+            gap.before - 1,
+            gap.len()
+        ));
+    }
+    let cut = facts.problem_chunks.len().saturating_sub(LIST_LIMIT)
+        + facts.record_failures.len().saturating_sub(LIST_LIMIT)
+        + facts.record_id_gaps.len().saturating_sub(LIST_LIMIT);
+    if cut > 0 {
+        lines.push(format!("{cut} more entries are in the JSON export"));
+    }
+    lines
+}
