@@ -18,7 +18,7 @@ mod native {
 
     const HELP: &str = "\
 Usage: mkevtx --out FILE [--records N | --bytes SIZE] [--ratio-4983 R] [--seed S]
-              [--preset mixed|known|dominant]
+              [--preset mixed|known|hostile|dominant]
 
 Writes a Windows EVTX file of Security events for tests and benchmarks.
 
@@ -33,12 +33,15 @@ Options:
   --preset P        mixed: Security traffic with some 4983 (default)
                     dominant: mostly 4983, for large-table benchmarks
                     known: the 7 hand-declared test events; ignores the other options
+                    hostile: 2 events of 4983 with HTML, formula, bidi and 10,000-character
+                    values; ignores the other options
   --help            print this help";
 
     #[derive(Debug, PartialEq)]
     enum Preset {
         Mixed,
         Known,
+        Hostile,
         Dominant,
     }
 
@@ -116,11 +119,12 @@ Options:
                     preset = match value()?.as_str() {
                         "mixed" => Preset::Mixed,
                         "known" => Preset::Known,
+                        "hostile" => Preset::Hostile,
                         "dominant" => Preset::Dominant,
                         other => {
                             return Err(format!(
-                                "unknown --preset {other:?}: expected mixed, known or dominant"
-                            ))
+                        "unknown --preset {other:?}: expected mixed, known, hostile or dominant"
+                    ))
                         }
                     }
                 }
@@ -164,14 +168,18 @@ Options:
         let started = Instant::now();
         let failed = |error| format!("writing {} failed: {error}", args.out);
 
-        if args.preset == Preset::Known {
-            let events = samples::known_4983();
+        if matches!(args.preset, Preset::Known | Preset::Hostile) {
+            let events = if args.preset == Preset::Known {
+                samples::known_4983()
+            } else {
+                ipsec_lens::fixture::hostile::hostile_4983()
+            };
             let mut writer = EvtxWriter::new(out).map_err(failed)?;
             for event in &events {
                 writer.write_event(event).map_err(failed)?;
             }
             writer.finish().map_err(failed)?;
-            println!("wrote {}: {} known records", args.out, events.len());
+            println!("wrote {}: {} declared records", args.out, events.len());
             return Ok(());
         }
 

@@ -113,6 +113,8 @@ fn file_entry(report: &FileReport) -> Value {
         "last_time": report.last_time.map(|time| time.to_string()),
         "other_ipsec_events": report.other_event_counts(),
         "record_id_gaps": gaps,
+        "sha256": report.sha256,
+        "integrity": report.integrity().to_json(),
     })
 }
 
@@ -168,6 +170,9 @@ mod tests {
         });
         let mut failed = crate::report::FileReport::new("notes.txt", 2);
         failed.set_header(Err(crate::read::HeaderError::TooShort { size: 2 }));
+        report.set_sha256(
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".to_owned(),
+        );
 
         let json = export_json(&[report, failed], &Table::default(), &[]);
 
@@ -177,12 +182,29 @@ mod tests {
             {\"where\":\"record 1234\",\"reason\":\"invalid token\"}],\"error\":null,\
             \"header\":null,\"chunk_slots\":1,\"chunks_scanned\":1,\"chunks_empty\":0,\
             \"chunks_recovered\":0,\"first_time\":null,\"last_time\":null,\
-            \"other_ipsec_events\":{},\"record_id_gaps\":[]},\
+            \"other_ipsec_events\":{},\"record_id_gaps\":[],\
+            \"sha256\":\"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\",\"integrity\":{\"dirty\":null,\"full\":null,\
+            \"header_checksum_valid\":null,\"header_chunk_count\":null,\"chunk_slots\":1,\
+            \"chunks_scanned\":1,\"chunks_with_records\":0,\"chunks_empty\":0,\
+            \"chunks_past_header_count\":0,\"chunks_missing\":0,\"problem_chunks\":[\
+            {\"chunk\":3,\"offset\":200704,\"outcome\":\"skipped\",\"records_read\":0,\
+            \"records_failed\":1,\"reasons\":[\"bad chunk signature\"]}],\
+            \"record_failures\":[{\"chunk\":3,\"record_id\":1234,\"offset\":null,\
+            \"reason\":\"invalid token\"}],\"record_id_gaps\":[],\
+            \"record_ids_missing_inside_chunks\":0,\"first_record_id\":null,\
+            \"last_record_id\":null,\"first_time\":null,\"last_time\":null}},\
             {\"name\":\"notes.txt\",\"size\":2,\"records\":0,\"events_4983\":0,\"skipped\":[],\
             \"error\":\"the file is 2 bytes, shorter than the 128-byte EVTX file header\",\
             \"header\":null,\"chunk_slots\":0,\"chunks_scanned\":0,\"chunks_empty\":0,\
             \"chunks_recovered\":0,\"first_time\":null,\"last_time\":null,\
-            \"other_ipsec_events\":{},\"record_id_gaps\":[]}],\"events\":[]}";
+            \"other_ipsec_events\":{},\"record_id_gaps\":[],\"sha256\":null,\
+            \"integrity\":{\"dirty\":null,\"full\":null,\"header_checksum_valid\":null,\
+            \"header_chunk_count\":null,\"chunk_slots\":0,\"chunks_scanned\":0,\
+            \"chunks_with_records\":0,\"chunks_empty\":0,\"chunks_past_header_count\":0,\
+            \"chunks_missing\":0,\"problem_chunks\":[],\"record_failures\":[],\
+            \"record_id_gaps\":[],\"record_ids_missing_inside_chunks\":0,\
+            \"first_record_id\":null,\"last_record_id\":null,\"first_time\":null,\
+            \"last_time\":null}}],\"events\":[]}";
         assert_eq!(json, expected);
     }
 

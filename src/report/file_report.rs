@@ -34,6 +34,9 @@ pub struct FileReport {
     pub skipped: Vec<Skip>,
     pub first_time: Option<FileTime>,
     pub last_time: Option<FileTime>,
+    /// SHA-256 of the file's bytes as lowercase hex, filled in by the UI once computed.
+    #[serde(default)]
+    pub sha256: Option<String>,
     /// Record ID ranges by chunk index, for finding gaps.
     pub(crate) ranges: Vec<ChunkRange>,
     /// Decoded events by chunk, sorted by each chunk's first EventRecordID.
@@ -66,6 +69,11 @@ impl FileReport {
             Ok(header) => self.header = Some(header),
             Err(error) => self.error = Some(error),
         }
+    }
+
+    /// Records the SHA-256 of the file's bytes, as lowercase hex.
+    pub fn set_sha256(&mut self, hex: String) {
+        self.sha256 = Some(hex);
     }
 
     /// Returns whether every chunk slot has been scanned or the file failed as a whole.

@@ -1,6 +1,7 @@
 //! Row filters: free text, time range, and exact field values.
 
 use super::table::{Row, Table};
+use super::taxonomy::Cause;
 use crate::filetime::FileTime;
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +29,16 @@ pub struct Filter {
     pub role: Option<String>,
     /// A raw code such as `%%8216`.
     pub em_impersonation_state: Option<String>,
+    /// With `remote_address`, selects one peer pair.
+    pub local_address: Option<String>,
+    /// An issuing CA of either the local or the remote certificate.
+    pub issuing_ca: Option<String>,
+    /// A root CA of either the local or the remote certificate.
+    pub root_ca: Option<String>,
+    /// A SHA-1 thumbprint of either certificate, compared ignoring ASCII case.
+    pub cert_hash: Option<String>,
+    /// The failure cause the FailureReason text falls into.
+    pub cause: Option<Cause>,
 }
 
 impl Filter {
@@ -52,6 +63,24 @@ impl Filter {
             && equal(&self.state, &event.state)
             && equal(&self.role, &event.role)
             && equal(&self.em_impersonation_state, &event.em_impersonation_state)
+            && equal(&self.local_address, &event.local_address)
+            && either(
+                &self.issuing_ca,
+                &event.local_em_issuing_ca,
+                &event.remote_em_issuing_ca,
+            )
+            && either(
+                &self.root_ca,
+                &event.local_em_root_ca,
+                &event.remote_em_root_ca,
+            )
+            && self.cert_hash.as_deref().is_none_or(|expected| {
+                same_hash(expected, &event.local_em_cert_hash)
+                    || same_hash(expected, &event.remote_em_cert_hash)
+            })
+            && self
+                .cause
+                .is_none_or(|cause| Cause::of_reason(event.failure_reason.as_deref()) == cause)
             && (needle.is_empty() || row.search_text.contains(needle))
     }
 
@@ -72,6 +101,155 @@ fn equal(expected: &Option<String>, value: &Option<String>) -> bool {
         None => true,
         Some("") => value.as_deref().is_none_or(str::is_empty),
         Some(expected) => value.as_deref() == Some(expected),
+    }
+}
+
+/// A condition of [`Filter`] that can be shown and removed on its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum FilterField {
+    Text,
+    From,
+    To,
+    Computer,
+    LocalAddress,
+    RemoteAddress,
+    FailureReason,
+    Cause,
+    FailurePoint,
+    State,
+    Role,
+    EmImpersonationState,
+    IssuingCa,
+    RootCa,
+    CertHash,
+}
+
+/// One active condition, with its value as text for a chip or a report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Condition {
+    pub field: FilterField,
+    pub label: &'static str,
+    /// The value as shown: codes with their words, `(empty)` for a missing-value condition.
+    pub value: String,
+}
+
+impl Filter {
+    /// Lists the active conditions in a fixed order, one per set field.
+    pub fn conditions(&self) -> Vec<Condition> {
+        let mut conditions = Vec::new();
+        let mut add = |field: FilterField, label: &'static str, value: String| {
+            conditions.push(Condition {
+                field,
+                label,
+                value,
+            });
+        };
+        if !self.text.is_empty() {
+            add(FilterField::Text, "Text", self.text.clone());
+        }
+        if let Some(from) = self.from {
+            add(FilterField::From, "From", from.to_string());
+        }
+        if let Some(to) = self.to {
+            add(FilterField::To, "To", to.to_string());
+        }
+        if let Some(cause) = self.cause {
+            add(FilterField::Cause, "Cause", cause.label().to_owned());
+        }
+        // The flag marks `%%NNNN` code fields, which show their words beside the code.
+        let fields = [
+            (FilterField::Computer, "Computer", &self.computer, false),
+            (
+                FilterField::LocalAddress,
+                "Local address",
+                &self.local_address,
+                false,
+            ),
+            (
+                FilterField::RemoteAddress,
+                "Remote address",
+                &self.remote_address,
+                false,
+            ),
+            (
+                FilterField::FailureReason,
+                "Failure reason",
+                &self.failure_reason,
+                false,
+            ),
+            (
+                FilterField::FailurePoint,
+                "Failure point",
+                &self.failure_point,
+                true,
+            ),
+            (FilterField::State, "State", &self.state, true),
+            (FilterField::Role, "Role", &self.role, true),
+            (
+                FilterField::EmImpersonationState,
+                "Impersonation",
+                &self.em_impersonation_state,
+                true,
+            ),
+            (
+                FilterField::IssuingCa,
+                "Issuing CA",
+                &self.issuing_ca,
+                false,
+            ),
+            (FilterField::RootCa, "Root CA", &self.root_ca, false),
+            (FilterField::CertHash, "Thumbprint", &self.cert_hash, false),
+        ];
+        for (field, label, value, coded) in fields {
+            if let Some(value) = value {
+                add(field, label, shown_value(value, coded));
+            }
+        }
+        conditions
+    }
+
+    /// Removes one condition, leaving the others as they are.
+    pub fn clear(&mut self, field: FilterField) {
+        match field {
+            FilterField::Text => self.text.clear(),
+            FilterField::From => self.from = None,
+            FilterField::To => self.to = None,
+            FilterField::Computer => self.computer = None,
+            FilterField::LocalAddress => self.local_address = None,
+            FilterField::RemoteAddress => self.remote_address = None,
+            FilterField::FailureReason => self.failure_reason = None,
+            FilterField::Cause => self.cause = None,
+            FilterField::FailurePoint => self.failure_point = None,
+            FilterField::State => self.state = None,
+            FilterField::Role => self.role = None,
+            FilterField::EmImpersonationState => self.em_impersonation_state = None,
+            FilterField::IssuingCa => self.issuing_ca = None,
+            FilterField::RootCa => self.root_ca = None,
+            FilterField::CertHash => self.cert_hash = None,
+        }
+    }
+}
+
+fn shown_value(value: &str, coded: bool) -> String {
+    if value.is_empty() {
+        return "(empty)".to_owned();
+    }
+    let words = crate::decode::code_text(value);
+    if coded && words != value {
+        format!("{value} ({words})")
+    } else {
+        value.to_owned()
+    }
+}
+
+fn either(expected: &Option<String>, local: &Option<String>, remote: &Option<String>) -> bool {
+    expected.is_none() || equal(expected, local) || equal(expected, remote)
+}
+
+fn same_hash(expected: &str, value: &Option<String>) -> bool {
+    match value.as_deref() {
+        None => expected.is_empty(),
+        Some(value) => value.eq_ignore_ascii_case(expected),
     }
 }
 
@@ -193,5 +371,113 @@ mod tests {
         };
 
         assert_eq!(passing(&table, &filter), [3]);
+    }
+
+    #[test]
+    fn peer_and_certificate_fields_match() {
+        let table = sample_table();
+        let by = |build: fn(&mut Filter)| {
+            let mut filter = Filter::default();
+            build(&mut filter);
+            passing(&table, &filter)
+        };
+
+        assert_eq!(by(|f| f.local_address = Some("10.0.0.1".into())), [1, 2, 3]);
+        assert_eq!(
+            by(|f| {
+                f.local_address = Some("10.0.0.1".into());
+                f.remote_address = Some("10.9.9.9".into());
+            }),
+            [2]
+        );
+        assert_eq!(
+            by(|f| f.issuing_ca = Some("CN=Contoso Issuing CA".into())),
+            [1, 2, 3]
+        );
+        assert_eq!(
+            by(|f| f.issuing_ca = Some("CN=Fabrikam Issuing CA".into())),
+            [1, 2, 3]
+        );
+        assert_eq!(
+            by(|f| f.issuing_ca = Some("CN=Fabrikam Root CA".into())),
+            Vec::<u64>::new()
+        );
+        assert_eq!(
+            by(|f| f.root_ca = Some("CN=Fabrikam Root CA".into())),
+            [1, 2, 3]
+        );
+        assert_eq!(
+            by(|f| f.cert_hash = Some("89abcdef0123456789abcdef0123456789abcdef".into())),
+            [1, 2, 3]
+        );
+        assert_eq!(
+            by(|f| f.cert_hash = Some("89ABCDEF".into())),
+            Vec::<u64>::new()
+        );
+    }
+
+    #[test]
+    fn cause_matches_reason_text() {
+        let table = sample_table();
+        let by_cause = |cause: Cause| Filter {
+            cause: Some(cause),
+            ..Filter::default()
+        };
+
+        assert_eq!(passing(&table, &by_cause(Cause::NoPolicy)), [1, 3]);
+        assert_eq!(passing(&table, &by_cause(Cause::Other)), [2]);
+        assert_eq!(
+            passing(&table, &by_cause(Cause::Timeout)),
+            Vec::<u64>::new()
+        );
+    }
+
+    #[test]
+    fn conditions_list_and_clear() {
+        let mut filter = Filter {
+            text: "x".into(),
+            to: Some(SAMPLE_TIME),
+            remote_address: Some(String::new()),
+            failure_point: Some("%%8199".into()),
+            role: Some("%%9999".into()),
+            cause: Some(Cause::Timeout),
+            cert_hash: Some("AB".into()),
+            ..Filter::default()
+        };
+
+        let shown: Vec<(FilterField, &str, String)> = filter
+            .conditions()
+            .into_iter()
+            .map(|c| (c.field, c.label, c.value))
+            .collect();
+
+        assert_eq!(
+            shown,
+            [
+                (FilterField::Text, "Text", "x".to_owned()),
+                (
+                    FilterField::To,
+                    "To",
+                    "2024-05-01T12:34:56.1234567Z".to_owned()
+                ),
+                (FilterField::Cause, "Cause", "Timeout".to_owned()),
+                (
+                    FilterField::RemoteAddress,
+                    "Remote address",
+                    "(empty)".to_owned()
+                ),
+                (
+                    FilterField::FailurePoint,
+                    "Failure point",
+                    "%%8199 (Local computer)".to_owned()
+                ),
+                (FilterField::Role, "Role", "%%9999".to_owned()),
+                (FilterField::CertHash, "Thumbprint", "AB".to_owned()),
+            ]
+        );
+        for condition in filter.conditions() {
+            filter.clear(condition.field);
+        }
+        assert!(filter.is_empty());
     }
 }

@@ -5,23 +5,37 @@
 //! moves 4-byte indices, never rows.
 
 pub mod aggregate;
+pub mod alerts;
 pub mod column;
 pub mod export_csv;
 pub mod export_json;
 pub mod file_report;
 pub mod filter;
+pub mod html_report;
+pub mod integrity;
 pub mod record_ids;
 #[cfg(test)]
 pub(crate) mod sample;
 pub mod sort;
+pub mod svg;
 pub mod table;
+pub mod taxonomy;
+pub mod timeline;
+pub mod top;
 
 pub use aggregate::{FileTotal, ValueCount};
+pub use alerts::{Alert, AlertRule, RetryStorm, PRESETS};
 pub use column::{Cell, Column};
 pub use export_csv::export_csv;
 pub use export_json::export_json;
 pub use file_report::FileReport;
-pub use filter::Filter;
+pub use filter::{Condition, Filter, FilterField};
+pub use html_report::{html_report, ReportInput, ROW_LIMIT};
+pub use integrity::{ChunkOutcome, ChunkProblem, Integrity, RecordFailure};
 pub use record_ids::RecordIdGap;
 pub use sort::{compare_cells, Sort};
+pub use svg::{timeline_chart, top_chart, BarTarget, Chart, Shape};
 pub use table::{Row, Table};
+pub use taxonomy::{Cause, CauseGroup};
+pub use timeline::{Step, TimeBucket, Timeline, Unit};
+pub use top::{Dimension, Key, TopEntry};

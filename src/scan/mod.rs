@@ -4,9 +4,11 @@
 //! can be scanned in any order, by any worker.
 
 pub mod event;
+mod fast;
 pub mod interest;
 mod json_record;
 pub mod skip;
+mod truncated;
 
 use crate::filetime::FileTime;
 use crate::read::CHUNK_SIZE;
@@ -45,7 +47,32 @@ pub struct ChunkScan {
 }
 
 /// Scans the chunk at slot `index`; `bytes` may be shorter than a chunk when the file is cut.
-pub fn scan_chunk(index: u64, offset: u64, mut bytes: Vec<u8>) -> ChunkScan {
+pub fn scan_chunk(index: u64, offset: u64, bytes: Vec<u8>) -> ChunkScan {
+    scan_chunk_with(index, offset, bytes, Path::Fast).0
+}
+
+/// [`scan_chunk`] rendering every record to JSON, for tests and benchmarks that compare
+/// the fast path with it.
+pub fn scan_chunk_slow(index: u64, offset: u64, bytes: Vec<u8>) -> ChunkScan {
+    scan_chunk_with(index, offset, bytes, Path::Slow).0
+}
+
+/// [`scan_chunk`] without the fallback: `None` when the fast path hands the chunk to the
+/// slow one. Tests use it to check that the fast path really runs.
+pub fn scan_chunk_fast_only(index: u64, offset: u64, bytes: Vec<u8>) -> Option<ChunkScan> {
+    let (scan, fell_back) = scan_chunk_with(index, offset, bytes, Path::FastOnly);
+    (!fell_back).then_some(scan)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Path {
+    Fast,
+    FastOnly,
+    Slow,
+}
+
+/// Returns the scan and whether the fast path gave the chunk's records to the slow one.
+fn scan_chunk_with(index: u64, offset: u64, mut bytes: Vec<u8>, path: Path) -> (ChunkScan, bool) {
     let mut scan = ChunkScan {
         index,
         offset,
@@ -54,7 +81,19 @@ pub fn scan_chunk(index: u64, offset: u64, mut bytes: Vec<u8>) -> ChunkScan {
     let place = Place::Chunk { index, offset };
     if bytes.iter().all(|b| *b == 0) {
         scan.empty = true;
-        return scan;
+        return (scan, false);
+    }
+    if bytes.len() < CHUNK_HEADER_SIZE && bytes.starts_with(CHUNK_MAGIC) {
+        scan.skipped.push(Skip {
+            place,
+            severity: Severity::Skipped,
+            reason: format!(
+                "the file ends {} bytes into this chunk's 512-byte header, so its string and \
+                 template tables are lost",
+                bytes.len()
+            ),
+        });
+        return (scan, false);
     }
     if bytes.len() < CHUNK_HEADER_SIZE || &bytes[..8] != CHUNK_MAGIC {
         scan.skipped.push(Skip {
@@ -62,15 +101,27 @@ pub fn scan_chunk(index: u64, offset: u64, mut bytes: Vec<u8>) -> ChunkScan {
             severity: Severity::Skipped,
             reason: describe_bad_magic(&bytes),
         });
-        return scan;
+        return (scan, false);
     }
-    if (bytes.len() as u64) < CHUNK_SIZE {
+    let cut = bytes.len();
+    let truncated = (cut as u64) < CHUNK_SIZE;
+    // Past this file offset the chunk holds only the zeros added for a cut-off file.
+    let mut records_end = offset + cut as u64;
+    if truncated {
+        let partial = truncated::drop_partial_record(&mut bytes);
+        let lost = match partial {
+            Some(at) => {
+                records_end = offset + at as u64;
+                format!("The record at {records_end:#x} is cut off and skipped.")
+            }
+            None => "No record is cut.".to_string(),
+        };
         scan.skipped.push(Skip {
             place: place.clone(),
             severity: Severity::Warning,
             reason: format!(
-                "the file ends {} bytes into this chunk; records past the end are lost",
-                bytes.len()
+                "the file ends {cut} bytes into this chunk. {lost} The records before the end \
+                 are read and marked recovered, because the chunk's data CRC32 cannot be checked."
             ),
         });
         bytes.resize(CHUNK_SIZE as usize, 0);
@@ -83,21 +134,37 @@ pub fn scan_chunk(index: u64, offset: u64, mut bytes: Vec<u8>) -> ChunkScan {
                 severity: Severity::Skipped,
                 reason: format!("unreadable chunk header: {}", error_chain(&error)),
             });
-            return scan;
+            return (scan, false);
         }
     };
     chunk.number = Some(index);
-    check_checksums(&chunk, &place, &mut scan);
-    read_records(&mut chunk, &place, &mut scan);
-    scan
+    check_checksums(&chunk, &place, truncated, &mut scan);
+    let fell_back = if path != Path::Slow && fast::read_records(&mut chunk, &mut scan) {
+        false
+    } else {
+        if path != Path::FastOnly {
+            read_records(&mut chunk, &place, &mut scan);
+        }
+        path != Path::Slow
+    };
+    if truncated {
+        // The cut is reported once above; the parser's complaints about the zeros are noise.
+        scan.skipped.retain(
+            |skip| !matches!(skip.place, Place::RecordAt { offset, .. } if offset >= records_end),
+        );
+    }
+    (scan, fell_back)
 }
 
-fn check_checksums(chunk: &EvtxChunkData, place: &Place, scan: &mut ChunkScan) {
+/// Marks the chunk recovered when a checksum fails. A cut-off chunk's data CRC32 cannot
+/// match, so it is not checked and the chunk counts as recovered already.
+fn check_checksums(chunk: &EvtxChunkData, place: &Place, truncated: bool, scan: &mut ChunkScan) {
+    scan.recovered = truncated;
     let mut problems = Vec::new();
     if !chunk.validate_header_checksum() {
         problems.push("header CRC32 invalid");
     }
-    if !chunk.validate_data_checksum() {
+    if !truncated && !chunk.validate_data_checksum() {
         problems.push("data CRC32 invalid");
     }
     if problems.is_empty() {
@@ -179,9 +246,10 @@ fn record_skip(chunk: u64, error: &EvtxError) -> Skip {
             chunk,
             record_id: *record_id,
         },
+        // evtx counts this offset from the chunk's start; a Place holds file offsets.
         EvtxError::FailedToReadRecordAt { offset, .. } => Place::RecordAt {
             chunk,
-            offset: *offset,
+            offset: crate::read::chunk_offset(chunk) + offset,
         },
         _ => Place::Chunk {
             index: chunk,

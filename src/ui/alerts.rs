@@ -7,7 +7,7 @@ use crate::report::{Alert, AlertRule, Dimension, RetryStorm, PRESETS};
 use leptos::prelude::*;
 use std::sync::Arc;
 
-/// The most lines listed per rule and for storms; the rest are counted.
+/// The maximum number of lines listed per rule and for storms. A note counts the rest.
 const MAX_LINES: usize = 20;
 
 /// The keys a custom rule can group by, with their labels in the form.
@@ -85,7 +85,7 @@ fn rule_section(
     view! {
         <h3 class="alert-rule">{heading}</h3>
         <ul class="alert-list">{lines}</ul>
-        {(hidden > 0).then(|| view! { <p class="empty-note">{format!("{hidden} more not listed")}</p> })}
+        {not_listed(hidden)}
     }
 }
 
@@ -119,11 +119,21 @@ fn storm_section(storms: Vec<RetryStorm>, state: AppState) -> impl IntoView {
     view! {
         <h3 class="alert-rule">{heading}</h3>
         <ul class="alert-list" data-testid="retry-storms">{lines}</ul>
-        {(hidden > 0).then(|| view! { <p class="empty-note">{format!("{hidden} more not listed")}</p> })}
+        {not_listed(hidden)}
     }
 }
 
-/// A form for one rule: key, event count and window. Invalid numbers leave the rule unset.
+/// Reads a `<select>`'s value as a position in its option list, or 0 for any other value.
+fn parse_position(event: &leptos::ev::Event) -> usize {
+    event_target_value(event).parse().unwrap_or(0)
+}
+
+fn not_listed(hidden: usize) -> impl IntoView {
+    (hidden > 0).then(|| view! { <p class="empty-note">{format!("{hidden} more not listed")}</p> })
+}
+
+/// Renders a form for one rule: key, event count and window. Invalid numbers leave the rule
+/// unchanged and show a message.
 #[component]
 fn CustomRuleForm(custom_rule: RwSignal<Option<AlertRule>>) -> impl IntoView {
     let key = RwSignal::new(0usize);
@@ -158,7 +168,7 @@ fn CustomRuleForm(custom_rule: RwSignal<Option<AlertRule>>) -> impl IntoView {
     view! {
         <form class="filters rule-form" on:submit=submit data-testid="custom-rule">
             <label>"Same"
-                <select on:change=move |event| key.set(event_target_value(&event).parse().unwrap_or(0))>
+                <select on:change=move |event| key.set(parse_position(&event))>
                     {options}
                 </select>
             </label>
@@ -173,7 +183,9 @@ fn CustomRuleForm(custom_rule: RwSignal<Option<AlertRule>>) -> impl IntoView {
             <button type="submit">"Check rule"</button>
             <button type="button" on:click=move |_| custom_rule.set(None)>"Remove rule"</button>
             <Show when=move || invalid.get()>
-                <span class="invalid">"Enter whole numbers: at least 1 event, 0 or more minutes."</span>
+                <span class="invalid">
+                    "Enter whole numbers: at least 1 event, 0 or more minutes."
+                </span>
             </Show>
         </form>
     }

@@ -12,11 +12,15 @@ use crate::report::{html_report, timeline_chart, top_chart, AlertRule, Dimension
 use leptos::prelude::*;
 use std::sync::Arc;
 
+/// The tooltip of the save button.
+const SAVE_TITLE: &str =
+    "Save the summary, charts, alerts and up to 10,000 rows of this view as one HTML file";
+
 /// How many values the top-N chart shows.
 const TOP_N: usize = 10;
 
-/// The timeline of the view, and a top-N chart over a dimension the user picks. Clicking a
-/// bar narrows the filter to the rows behind it.
+/// Draws the timeline of the view and a top-N chart over a dimension the user picks.
+/// Clicking a bar narrows the filter to the rows behind it.
 #[component]
 pub fn Charts(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -47,9 +51,13 @@ pub fn Charts(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
     view! {
         <section class="charts" aria-label="Charts" data-testid="charts">
             <h2>"Event 4983 over time"</h2>
-            <div class="chart-box" data-testid="timeline-chart">{move || chart_view(timeline(), state)}</div>
+            <div class="chart-box" data-testid="timeline-chart">
+                {move || chart_view(timeline(), state)}
+            </div>
             <h2>
-                <label>"Top " <select on:change=pick data-testid="top-dimension">{options}</select></label>
+                <label>
+                    "Top " <select on:change=pick data-testid="top-dimension">{options}</select>
+                </label>
             </h2>
             <div class="chart-box" data-testid="top-chart">{move || chart_view(top(), state)}</div>
         </section>
@@ -125,10 +133,11 @@ fn bar_view(
     };
     let target = Arc::new(target);
     let on_key = target.clone();
+    let label = tip.clone();
     let narrow = move |target: &BarTarget| state.filter.update(|filter| target.apply(filter));
     view! {
         <rect x=number(x) y=number(y) width=number(width) height=number(height)
-            class=format!("{class} clickable") tabindex="0" role="button" aria-label=tip.clone()
+            class=format!("{class} clickable") tabindex="0" role="button" aria-label=label
             on:click=move |_| narrow(&target)
             on:keydown=move |event| {
                 if matches!(event.key().as_str(), "Enter" | " ") {
@@ -173,8 +182,7 @@ pub fn SaveReportButton(
         }
     };
     view! {
-        <button on:click=save data-testid="save-report"
-            title="Save the summary, charts, alerts and up to 10,000 rows of this view as one HTML file">
+        <button on:click=save data-testid="save-report" title=SAVE_TITLE>
             "Save report"
         </button>
     }

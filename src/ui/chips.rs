@@ -1,6 +1,7 @@
 //! The active filter conditions as chips, each with a button that removes it.
 
 use super::state::AppState;
+use crate::report::Filter;
 use leptos::prelude::*;
 
 #[component]
@@ -34,11 +35,15 @@ pub fn FilterChips() -> impl IntoView {
             <ul class="chips" aria-label="Active filters" data-testid="filter-chips">
                 {chips}
                 <li>
-                    <button class="chip-clear" on:click=move |_| state.filter.set(Default::default())>
+                    <button class="chip-clear" on:click=move |_| clear_all(state)>
                         "Clear all"
                     </button>
                 </li>
             </ul>
         </Show>
     }
+}
+
+fn clear_all(state: AppState) {
+    state.filter.set(Filter::default());
 }

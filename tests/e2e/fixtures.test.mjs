@@ -10,6 +10,7 @@ import {
   addFiles,
   count4983WithEvtxDump,
   download,
+  fileTotals,
   FIXTURE_DIR,
   foreignRequests,
   launchBrowser,
@@ -47,6 +48,11 @@ test('known fixture shows three 4983 rows', { skip }, async () => {
   const statuses = await waitForFiles(page, ['known.evtx']);
 
   assert.equal(statuses.get('known.evtx'), 'done');
+  const totals = (await fileTotals(page)).get('known.evtx');
+  assert.equal(totals?.Records, 7);
+  assert.equal(totals?.['4983'], 3);
+  assert.equal(totals?.['Other IPsec'], 3);
+  assert.equal(totals?.['Other events'], 1);
   const all = { shown: 3, total: 3 };
   assert.deepEqual(await settledRowCount(page, all), all);
   assert.equal(await tableRows(page), 3);

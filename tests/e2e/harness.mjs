@@ -5,7 +5,7 @@
 //   E2E_BASE_URL   URL where dist/ is already served (scripts/test sets it); without it
 //                  each test file starts `python3 -m http.server` on a free port itself
 //   CHROMIUM_BIN   browser executable (default /usr/bin/chromium)
-//   EVTX_CORPUS    real-log corpus directory (default ../shared/evtx-corpus beside the project)
+//   EVTX_CORPUS    real-log corpus directory (default: CORPUS_DIR below)
 
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -101,13 +101,19 @@ export async function launchBrowser() {
  * Opens the app in a new browser context and waits until it accepts files.
  * Returns `{ context, page, requests, problems }`. `requests` lists the URL of every
  * request that the page, its workers and its service worker made, and `problems` collects
- * uncaught page errors and console errors.
+ * uncaught page errors, console errors, failed requests and HTTP error responses.
  */
 export async function openApp(browser, baseUrl) {
   const context = await browser.newContext({ acceptDownloads: true });
   const requests = [];
   const problems = [];
   context.on('request', (request) => requests.push(request.url()));
+  context.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+  });
+  context.on('requestfailed', (request) => {
+    problems.push(`request failed: ${request.url()}: ${request.failure()?.errorText}`);
+  });
   const page = await context.newPage();
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
@@ -229,4 +235,65 @@ export function count4983WithEvtxDump(file) {
     if (eventId === 4983 && provider === 'Microsoft-Windows-Security-Auditing') count += 1;
   }
   return count;
+}
+
+/**
+ * Reads the per-file totals table into a map from file name to an object keyed by the
+ * column headings, with numbers where a cell is a whole number ("Records", "4983", ...).
+ */
+export async function fileTotals(page) {
+  const table = page.getByTestId('file-totals');
+  const headings = await table.locator('thead th').allTextContents();
+  const rows = await table
+    .locator('tbody tr')
+    .evaluateAll((elements) =>
+      elements.map((row) => [...row.cells].map((cell) => cell.textContent.trim())),
+    );
+  const totals = new Map();
+  for (const cells of rows) {
+    const entry = {};
+    headings.forEach((heading, index) => {
+      const text = cells[index] ?? '';
+      entry[heading.trim()] = /^[\d,]+$/.test(text) ? Number(text.replaceAll(',', '')) : text;
+    });
+    totals.set(cells[0], entry);
+  }
+  return totals;
+}
+
+/** Splits one CSV line into fields, honouring double quotes and `""` escapes (RFC 4180). */
+function splitCsvLine(line) {
+  const fields = [];
+  let field = '';
+  let quoted = false;
+  for (let index = 0; index < line.length; index += 1) {
+    const char = line[index];
+    if (char === '"' && quoted && line[index + 1] === '"') {
+      field += '"';
+      index += 1;
+    } else if (char === '"') {
+      quoted = !quoted;
+    } else if (char === ',' && !quoted) {
+      fields.push(field);
+      field = '';
+    } else {
+      field += char;
+    }
+  }
+  fields.push(field);
+  return fields;
+}
+
+/** Reads the corpus MANIFEST.csv into a map from `file` (relative path) to its row. */
+export async function readCorpusManifest() {
+  const text = await readFile(path.join(CORPUS_DIR, 'MANIFEST.csv'), 'utf8');
+  const [header, ...lines] = text.split(/\r?\n/).filter((line) => line.trim() !== '');
+  const columns = splitCsvLine(header);
+  const manifest = new Map();
+  for (const line of lines) {
+    const fields = splitCsvLine(line);
+    const row = Object.fromEntries(columns.map((column, index) => [column, fields[index]]));
+    manifest.set(row.file, row);
+  }
+  return manifest;
 }

@@ -117,3 +117,46 @@ test('worker panic fails only its file', { skip }, async () => {
   );
   await context.close();
 });
+
+test('hostile values render as inert text', async (t) => {
+  const hostile = path.join(FIXTURE_DIR, 'hostile.evtx');
+  if (!existsSync(hostile)) {
+    t.skip(`fixture missing (run scripts/test): ${hostile}`);
+    return;
+  }
+  const { context, page, problems } = await openApp(browser, server.url);
+  const dialogs = [];
+  page.on('dialog', async (dialog) => {
+    dialogs.push(dialog.message());
+    await dialog.dismiss();
+  });
+
+  await addFiles(page, [hostile]);
+  const statuses = await waitForFiles(page, ['hostile.evtx']);
+  assert.equal(statuses.get('hostile.evtx'), 'done');
+  const table = page.getByTestId('events-table');
+  assert.equal(await page.locator('main img').count(), 0, 'a value became an <img> element');
+  assert.equal(await page.locator('main script').count(), 0, 'a value became a <script>');
+  const imageCell = table.locator('td', { hasText: '<img src=x onerror=alert(1)>' });
+  assert.equal(await imageCell.count(), 1);
+
+  // The 10,000-character FailureReason is cut in its cell and whole in the title.
+  const long = await table.locator('td').evaluateAll((cells) =>
+    cells
+      .map((cell) => ({ shown: cell.textContent, full: cell.title }))
+      .find((cell) => cell.full.length > 5_000),
+  );
+  assert.equal([...long.full].length, 10_000);
+  assert.ok([...long.shown].length <= 121, `cell shows ${[...long.shown].length} characters`);
+  assert.ok(long.shown.endsWith('…'));
+
+  const csv = await download(page, 'Export CSV');
+  assert.ok(csv.text.includes("'=cmd|' /C calc'!A0"), 'CSV must defuse the formula');
+  const json = JSON.parse((await download(page, 'Export JSON')).text);
+  assert.equal(json.events[0].LocalEMPrincipalName, "=cmd|' /C calc'!A0");
+  assert.equal(json.events[0].LocalEMCertHash, '<img src=x onerror=alert(1)>');
+  await screenshot(page, 'hostile-values');
+  assert.deepEqual(dialogs, []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -1,0 +1,31 @@
+//! Little-endian reads that answer `None` past the end instead of panicking.
+
+pub(crate) fn u16_at(bytes: &[u8], at: usize) -> Option<u16> {
+    let slice = bytes.get(at..at.checked_add(2)?)?;
+    Some(u16::from_le_bytes([slice[0], slice[1]]))
+}
+
+pub(crate) fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
+    let slice = bytes.get(at..at.checked_add(4)?)?;
+    Some(u32::from_le_bytes(slice.try_into().ok()?))
+}
+
+pub(crate) fn u64_at(bytes: &[u8], at: usize) -> Option<u64> {
+    let slice = bytes.get(at..at.checked_add(8)?)?;
+    Some(u64::from_le_bytes(slice.try_into().ok()?))
+}
+
+/// UTF-16LE without unpaired surrogates, which the evtx crate refuses to render.
+pub(crate) fn utf16_is_valid(bytes: &[u8]) -> bool {
+    // Most text has no surrogates at all: check the high bytes first.
+    if !bytes
+        .chunks_exact(2)
+        .any(|unit| (0xd8..=0xdf).contains(&unit[1]))
+    {
+        return true;
+    }
+    let units = bytes
+        .chunks_exact(2)
+        .map(|unit| u16::from_le_bytes([unit[0], unit[1]]));
+    char::decode_utf16(units).all(|decoded| decoded.is_ok())
+}

@@ -1,0 +1,158 @@
+//! Fast path: counts a chunk's records from their headers and template substitutions, and
+//! renders only the records that may be of interest.
+//!
+//! Rendering every record to JSON costs most of a scan (see docs/benchmarks.md), yet a
+//! Security log holds few IPsec events. For each record the fast path reads the template
+//! instance, finds from the template definition which substitution fills `EventID` and
+//! which fills `TimeCreated/@SystemTime`, and reads those two values. Records with an
+//! EventID of the IPsec family go through the evtx crate as on the slow path; the others
+//! are only counted. Whatever the fast path does not recognise, in any record, makes it
+//! give the chunk back to the slow path untouched, so the result never differs.
+
+mod bytes;
+mod instance;
+mod template;
+
+use super::{interest, json_record, ChunkScan};
+use crate::filetime::FileTime;
+use bytes::{u32_at, u64_at};
+use evtx::{EvtxChunkData, ParserSettings};
+use instance::{record_facts, Facts, Templates};
+use std::sync::Arc;
+
+const CHUNK_HEADER_SIZE: usize = 512;
+const RECORD_HEADER_SIZE: usize = 24;
+const RECORD_MAGIC: [u8; 4] = [0x2a, 0x2a, 0, 0];
+
+/// One record as the header walk found it.
+struct Walked {
+    record_id: u64,
+    facts: Facts,
+}
+
+/// Reads the records of a chunk whose header and checksums `scan` already holds. Returns
+/// `false`, leaving `scan` as it was, when the chunk needs the slow path.
+pub(crate) fn read_records(chunk: &mut EvtxChunkData, scan: &mut ChunkScan) -> bool {
+    let Some(walked) = walk(chunk) else {
+        return false;
+    };
+    let mut result = scan.clone();
+    let candidates = walked
+        .iter()
+        .rposition(|record| interest::IPSEC_FAMILY.contains(&record.facts.event_id))
+        .map_or(0, |last| last + 1);
+    // The string table is read on the slow path before any record; a chunk whose table
+    // is unreadable is reported there.
+    let settings = Arc::new(ParserSettings::default());
+    // `candidates`: how many records, from the first, the crate must build.
+    if candidates == 0 {
+        if chunk.parse(settings).is_err() {
+            return false;
+        }
+        for record in &walked {
+            count(&mut result, record.record_id, record.facts);
+        }
+    } else {
+        let Ok(mut parsed) = chunk.parse(settings) else {
+            return false;
+        };
+        // The crate builds records in order, so building stops after the last candidate.
+        let mut records = parsed.iter();
+        for walked_record in &walked[..candidates] {
+            let Some(Ok(record)) = records.next() else {
+                return false;
+            };
+            if record.event_record_id != walked_record.record_id {
+                return false;
+            }
+            if !interest::IPSEC_FAMILY.contains(&walked_record.facts.event_id) {
+                count(&mut result, walked_record.record_id, walked_record.facts);
+                continue;
+            }
+            let Ok(rendered) = record.into_json_value() else {
+                return false;
+            };
+            if !keep_rendered(&mut result, walked_record, &rendered) {
+                return false;
+            }
+        }
+        for record in &walked[candidates..] {
+            count(&mut result, record.record_id, record.facts);
+        }
+    }
+    *scan = result;
+    true
+}
+
+/// Counts a record of interest from its JSON as the slow path does, after checking that
+/// the fast path read the same System facts from its bytes.
+fn keep_rendered(
+    scan: &mut ChunkScan,
+    walked: &Walked,
+    rendered: &evtx::SerializedEvtxRecord<serde_json::Value>,
+) -> bool {
+    let facts = json_record::SystemFacts::read(&rendered.data);
+    let time = walked.facts.system_time.map(FileTime);
+    if facts.event_id != Some(walked.facts.event_id) || facts.time_created != time {
+        return false;
+    }
+    count(scan, walked.record_id, walked.facts);
+    if interest::is_of_interest(&facts.provider, walked.facts.event_id) {
+        let recovered = scan.recovered || rendered.recovered;
+        let event = json_record::to_raw_event(facts, walked.record_id, &rendered.data, recovered);
+        scan.events.push(event);
+    }
+    true
+}
+
+fn count(scan: &mut ChunkScan, record_id: u64, facts: Facts) {
+    scan.records += 1;
+    scan.first_record_id = Some(
+        scan.first_record_id
+            .map_or(record_id, |id| id.min(record_id)),
+    );
+    scan.last_record_id = Some(
+        scan.last_record_id
+            .map_or(record_id, |id| id.max(record_id)),
+    );
+    if let Some(ticks) = facts.system_time {
+        let time = FileTime(ticks);
+        scan.first_time = Some(scan.first_time.map_or(time, |t| t.min(time)));
+        scan.last_time = Some(scan.last_time.map_or(time, |t| t.max(time)));
+    }
+    *scan.event_counts.entry(facts.event_id).or_default() += 1;
+}
+
+/// Walks the live records from the chunk header on, as the evtx crate does for a chunk
+/// without damage; `None` at the first sign of anything else.
+fn walk(chunk: &EvtxChunkData) -> Option<Vec<Walked>> {
+    let data = &chunk.data;
+    let header = &chunk.header;
+    let live_end = (header.free_space_offset as usize).min(data.len());
+    let mut templates = Templates::default();
+    let mut records = Vec::with_capacity(256);
+    let mut offset = CHUNK_HEADER_SIZE;
+    while offset < live_end {
+        if data.get(offset..offset + 4)? != RECORD_MAGIC {
+            return None;
+        }
+        let size = u32_at(data, offset + 4)? as usize;
+        let record_id = u64_at(data, offset + 8)?;
+        let written = u64_at(data, offset + 16)?;
+        let end = offset.checked_add(size)?;
+        // The evtx crate refuses a record header time it cannot represent.
+        if size < RECORD_HEADER_SIZE + 4 || end > live_end || written > instance::latest_time() {
+            return None;
+        }
+        if u32_at(data, end - 4)? as usize != size {
+            return None;
+        }
+        let facts = record_facts(data, offset + RECORD_HEADER_SIZE, end - 4, &mut templates)?;
+        records.push(Walked { record_id, facts });
+        if record_id == header.last_event_record_id {
+            break;
+        }
+        offset = end;
+    }
+    Some(records)
+}

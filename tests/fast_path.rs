@@ -1,0 +1,188 @@
+//! The fast scan path must give exactly the slow path's `ChunkScan` for every chunk: of
+//! every corpus file, of generated logs, and of damaged ones.
+//!
+//! The corpus is found through `EVTX_CORPUS` or beside the project; its part passes with a
+//! message when it is absent.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+use ipsec_lens::fixture::damage;
+use ipsec_lens::fixture::samples::{self, Limit, TrafficOptions};
+use ipsec_lens::fixture::write_evtx;
+use ipsec_lens::read::{chunk_offset, chunk_slots, CHUNK_SIZE};
+use ipsec_lens::scan::{scan_chunk, scan_chunk_fast_only, scan_chunk_slow};
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+/// How many chunks of a file the fast path scanned itself, and how many it handed back.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Coverage {
+    fast: usize,
+    fell_back: usize,
+}
+
+/// Compares both paths on every chunk slot of `bytes`; returns the differences found.
+fn compare_file(name: &str, bytes: &[u8], coverage: &mut Coverage) -> Vec<String> {
+    let mut differences = Vec::new();
+    for index in 0..chunk_slots(bytes.len() as u64) {
+        let offset = chunk_offset(index);
+        let end = (offset + CHUNK_SIZE).min(bytes.len() as u64);
+        let chunk = bytes[offset as usize..end as usize].to_vec();
+        let slow = scan_chunk_slow(index, offset, chunk.clone());
+        let fast = scan_chunk(index, offset, chunk.clone());
+        match scan_chunk_fast_only(index, offset, chunk) {
+            Some(_) => coverage.fast += 1,
+            None => coverage.fell_back += 1,
+        }
+        if fast != slow {
+            differences.push(format!(
+                "{name} chunk {index}: fast path gave {} records, {} events, {:?} counts; \
+                 slow path {} records, {} events, {:?} counts",
+                fast.records,
+                fast.events.len(),
+                fast.event_counts,
+                slow.records,
+                slow.events.len(),
+                slow.event_counts
+            ));
+        }
+    }
+    differences
+}
+
+fn traffic(records: u64, ratio_4983: f64, seed: u64) -> Vec<u8> {
+    let options = TrafficOptions {
+        seed,
+        ratio_4983,
+        ..TrafficOptions::default()
+    };
+    let (out, _) =
+        samples::write_traffic(Cursor::new(Vec::new()), &options, Limit::Records(records))
+            .expect("writing to memory cannot fail");
+    out.into_inner()
+}
+
+#[test]
+fn generated_logs_scan_the_same_on_both_paths() {
+    let files = [
+        ("mixed", traffic(3000, 0.01, 11)),
+        ("dominant", traffic(1500, 0.95, 12)),
+        ("no 4983", traffic(1500, 0.0, 13)),
+        (
+            "known",
+            write_evtx(&samples::known_4983()).expect("writing to memory cannot fail"),
+        ),
+    ];
+    let mut differences = Vec::new();
+    for (name, bytes) in &files {
+        let mut coverage = Coverage::default();
+        differences.extend(compare_file(name, bytes, &mut coverage));
+        // The generated logs have the shapes the fast path is for: it must take every chunk.
+        assert_eq!(
+            coverage.fell_back, 0,
+            "{name}: the fast path handed chunks back"
+        );
+        assert!(coverage.fast > 0, "{name}: no chunk scanned");
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+}
+
+#[test]
+fn damaged_logs_scan_the_same_on_both_paths() {
+    let clean = traffic(1200, 0.05, 21);
+    type Damage = fn(&mut Vec<u8>) -> Result<(), damage::DamageError>;
+    let damages: [(&str, Damage); 10] = [
+        ("flipped chunk magic", |b| damage::flip_chunk_magic(b, 1)),
+        ("bad header CRC", |b| damage::corrupt_chunk_header_crc(b, 0)),
+        ("bad data CRC", |b| damage::corrupt_chunk_data_crc(b, 2)),
+        ("zero record size", |b| damage::zero_record_size(b, 1, 5)),
+        ("zero first record size", |b| {
+            damage::zero_record_size(b, 0, 0)
+        }),
+        ("huge record size", |b| damage::huge_record_size(b, 2, 3)),
+        ("self-referencing string", |b| {
+            damage::self_referencing_string(b, 1)
+        }),
+        ("bogus filetime", |b| damage::bogus_filetime(b, 0, 4)),
+        ("cut mid-chunk", |b| {
+            let length = b.len() - 40_000;
+            damage::truncate(b, length);
+            Ok(())
+        }),
+        ("cut mid-record", |b| {
+            damage::truncate(b, 4096 + 65536 + 1000);
+            Ok(())
+        }),
+    ];
+    let mut differences = Vec::new();
+    for (name, apply) in damages {
+        let mut bytes = clean.clone();
+        apply(&mut bytes).unwrap_or_else(|error| panic!("{name}: {error}"));
+        let mut coverage = Coverage::default();
+        differences.extend(compare_file(name, &bytes, &mut coverage));
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+}
+
+fn corpus_dir() -> PathBuf {
+    match std::env::var_os("EVTX_CORPUS") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/evtx-corpus"),
+    }
+}
+
+fn evtx_files(dir: &Path, found: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            evtx_files(&path, found);
+        } else if path
+            .extension()
+            .is_some_and(|ext| ext.eq_ignore_ascii_case("evtx"))
+        {
+            found.push(path);
+        }
+    }
+}
+
+#[test]
+fn corpus_scans_the_same_on_both_paths() {
+    let corpus = corpus_dir();
+    if !corpus.is_dir() {
+        eprintln!(
+            "skipped: no corpus at {} (set EVTX_CORPUS to run this test)",
+            corpus.display()
+        );
+        return;
+    }
+    let mut files = Vec::new();
+    evtx_files(&corpus, &mut files);
+    files.sort();
+    assert!(
+        !files.is_empty(),
+        "no .evtx files under {}",
+        corpus.display()
+    );
+    let mut differences = Vec::new();
+    let mut coverage = Coverage::default();
+    for path in &files {
+        let bytes = std::fs::read(path)
+            .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
+        let name = path
+            .strip_prefix(&corpus)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        differences.extend(compare_file(&name, &bytes, &mut coverage));
+    }
+    eprintln!(
+        "corpus: {} files, {} chunks on the fast path, {} handed to the slow path",
+        files.len(),
+        coverage.fast,
+        coverage.fell_back
+    );
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+}
