@@ -1,5 +1,8 @@
 //! The page: thin Leptos components over the report model. Built only for wasm32.
 
+mod alerts;
+mod charts;
+mod chips;
 mod detail;
 mod download;
 mod drop_zone;
@@ -11,6 +14,9 @@ mod pool;
 mod state;
 mod summary;
 
+use alerts::AlertsPanel;
+use charts::{Charts, SaveReportButton};
+use chips::FilterChips;
 use detail::Detail;
 use drop_zone::DropZone;
 use events_table::EventsTable;
@@ -27,6 +33,7 @@ use summary::Summary;
 pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
+    let custom_rule = RwSignal::new(None::<crate::report::AlertRule>);
     state.start_workers();
     let offline = watch_offline_state();
     mark_ready_for_automation(state, offline);
@@ -58,18 +65,22 @@ pub fn App() -> impl IntoView {
             <FileList />
             <Show when=has_files>
                 <Summary view_rows=view_rows />
+                <Charts view_rows=view_rows />
                 <section class="events-section" aria-label="Event 4983">
                     <h2>"Event 4983: IPsec extended mode negotiation failed"</h2>
                     <Filters />
+                    <FilterChips />
                     <div class="table-bar">
                         <span class="row-count" data-testid="row-count" aria-live="polite">
                             {move || format!("{} of {} rows", view_rows.get().len(), total_rows())}
                         </span>
                         <ExportButtons view_rows=view_rows />
+                        <SaveReportButton view_rows=view_rows custom_rule=custom_rule />
                     </div>
                     <EventsTable view_rows=view_rows />
                 </section>
                 <Detail />
+                <AlertsPanel view_rows=view_rows custom_rule=custom_rule />
                 <IntegrityPanel />
             </Show>
         </main>
