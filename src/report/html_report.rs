@@ -342,12 +342,12 @@ fn write_rows(html: &mut String, input: &ReportInput<'_>) {
 /// and print rules.
 const STYLE: &str = "
 :root { --bg: #ffffff; --text: #1b1f24; --muted: #5b6470; --line: #d6dbe1; --accent: #1d4ed8;
-  --cause-no-policy: #7c3aed; --cause-auth: #c2410c; --cause-timeout: #b45309;
+  --cause-no-policy: #7c3aed; --cause-auth: #dc2626; --cause-timeout: #d97706;
   --cause-unreachable: #0e7490; --cause-other: #6b7280; color-scheme: light dark;
   font-family: system-ui, sans-serif; font-size: 14px; }
 @media (prefers-color-scheme: dark) { :root { --bg: #0f1216; --text: #e6e9ee;
   --muted: #9aa4b2; --line: #2c333d; --accent: #7aa2ff; --cause-no-policy: #b794f6;
-  --cause-auth: #fb923c; --cause-timeout: #fbbf24; --cause-unreachable: #22d3ee;
+  --cause-auth: #f87171; --cause-timeout: #fbbf24; --cause-unreachable: #22d3ee;
   --cause-other: #9ca3af; } }
 body { margin: 16px 24px; background: var(--bg); color: var(--text); }
 h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 24px; } h3 { font-size: 14px; }
