@@ -2,7 +2,6 @@
 
 use super::state::AppState;
 use crate::report::integrity::Integrity;
-use crate::report::FileReport;
 use leptos::prelude::*;
 
 /// Gaps and failures listed per file before the list is cut; the JSON export has them all.
@@ -11,22 +10,33 @@ const LIST_LIMIT: usize = 20;
 #[component]
 pub fn IntegrityPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let reports = move || {
+    // Computed under the borrow rather than cloning reports, which hold every event.
+    let files = move || {
         state.revision.track();
-        state.with_data(|data| data.reports.clone())
+        state.with_data(|data| {
+            data.reports
+                .iter()
+                .map(|report| {
+                    (
+                        report.name.clone(),
+                        report.sha256.clone(),
+                        report.integrity(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
     };
     view! {
         <section class="integrity" aria-label="Integrity">
             <h2>"Integrity"</h2>
             <div class="integrity-grid" data-testid="integrity">
-                {move || reports().into_iter().map(file_integrity).collect_view()}
+                {move || files().into_iter().map(file_integrity).collect_view()}
             </div>
         </section>
     }
 }
 
-fn file_integrity(report: FileReport) -> impl IntoView {
-    let facts = report.integrity();
+fn file_integrity((name, sha256, facts): (String, Option<String>, Integrity)) -> impl IntoView {
     let yes_no = |value: Option<bool>| match value {
         Some(true) => "yes",
         Some(false) => "no",
@@ -44,10 +54,7 @@ fn file_integrity(report: FileReport) -> impl IntoView {
         _ => "none".into(),
     };
     let rows = vec![
-        (
-            "SHA-256",
-            report.sha256.clone().unwrap_or_else(|| "computing…".into()),
-        ),
+        ("SHA-256", sha256.unwrap_or_else(|| "computing…".into())),
         (
             "Header: dirty (not closed cleanly)",
             yes_no(facts.dirty).into(),
@@ -86,7 +93,7 @@ fn file_integrity(report: FileReport) -> impl IntoView {
     let details = problem_lines(&facts);
     view! {
         <div class="integrity-file">
-            <h3>{report.name.clone()}</h3>
+            <h3>{name}</h3>
             <table class="totals">
                 <tbody>
                     {rows

@@ -10,10 +10,15 @@ use crate::worker::protocol::{Reply, Request};
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use web_sys::{File, FileList};
 
 /// How often the table is rebuilt while files are still being read, in milliseconds.
-const TABLE_REFRESH_MS: f64 = 400.0;
+/// Each rebuild copies every row, so it must stay rare for logs with many 4983 events.
+const TABLE_REFRESH_MS: f64 = 1000.0;
+/// The longest the views wait before showing new results, in milliseconds. Redrawing after
+/// every worker reply would keep the page's thread busy with views instead of results.
+const VIEW_REFRESH_MS: i32 = 150;
 
 /// Everything the workers have delivered.
 #[derive(Default)]
@@ -25,6 +30,10 @@ pub struct AppData {
     pub table: Table,
     files: Vec<File>,
     table_built_at: f64,
+    /// Rows arrived since the table was last rebuilt.
+    table_stale: bool,
+    /// A file finished since the table was last rebuilt, so the next rebuild is not delayed.
+    file_finished: bool,
 }
 
 /// A handle to the page state, cheap to copy into closures.
@@ -42,6 +51,8 @@ pub struct AppState {
     pub sort: RwSignal<Option<Sort>>,
     /// The row whose details are open, as an index into the table's rows.
     pub selected: RwSignal<Option<u32>>,
+    /// A view refresh is scheduled.
+    refresh_pending: StoredValue<bool>,
 }
 
 impl AppState {
@@ -55,6 +66,7 @@ impl AppState {
             filter: RwSignal::new(Filter::default()),
             sort: RwSignal::new(None),
             selected: RwSignal::new(None),
+            refresh_pending: StoredValue::new(false),
         }
     }
 
@@ -107,7 +119,7 @@ impl AppState {
     }
 
     fn take_reply(self, reply: Reply) {
-        let (file, requests, rebuilt) = {
+        let (file, requests) = {
             let data = self.data.get_value();
             let mut data = data.borrow_mut();
             let data = &mut *data;
@@ -138,20 +150,16 @@ impl AppState {
                 Reply::Ready | Reply::Panicked { .. } => return,
             };
             if let Some(report) = data.reports.get_mut(job as usize) {
+                data.table_stale |= !update.scans.is_empty();
                 for scan in update.scans {
                     report.add_chunk(scan);
                 }
             }
-            let file_finished = data
+            data.file_finished |= data
                 .session
                 .file(job)
                 .is_some_and(|file| !file.is_parsing());
-            let rebuilt = data.refresh_table(file_finished || !data.session.busy());
-            (
-                data.files.get(job as usize).cloned(),
-                update.requests,
-                rebuilt,
-            )
+            (data.files.get(job as usize).cloned(), update.requests)
         };
         self.pool.with_value(|pool| {
             if let (Some(pool), Some(file)) = (pool, file) {
@@ -160,9 +168,46 @@ impl AppState {
                 }
             }
         });
+        self.schedule_refresh();
+    }
+
+    /// Redraws the views once within [`VIEW_REFRESH_MS`], however many replies arrive.
+    fn schedule_refresh(self) {
+        if self.refresh_pending.get_value() {
+            return;
+        }
+        self.refresh_pending.set_value(true);
+        let callback = wasm_bindgen::closure::Closure::once_into_js(move || self.refresh());
+        let scheduled = web_sys::window().map(|window| {
+            window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                callback.unchecked_ref(),
+                VIEW_REFRESH_MS,
+            )
+        });
+        if !matches!(scheduled, Some(Ok(_))) {
+            self.refresh();
+        }
+    }
+
+    fn refresh(self) {
+        self.refresh_pending.set_value(false);
+        let (rebuilt, still_stale) = {
+            let data = self.data.get_value();
+            let mut data = data.borrow_mut();
+            let now = data.file_finished || !data.session.busy();
+            let rebuilt = data.table_stale && data.refresh_table(now);
+            if rebuilt {
+                data.table_stale = false;
+                data.file_finished = false;
+            }
+            (rebuilt, data.table_stale)
+        };
         self.bump();
         if rebuilt {
             self.table_revision.update(|revision| *revision += 1);
+        }
+        if still_stale {
+            self.schedule_refresh();
         }
     }
 

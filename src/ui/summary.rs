@@ -13,18 +13,17 @@ const TOP_N: usize = 8;
 #[component]
 pub fn Summary(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
     let state = expect_context::<AppState>();
-    // Each report with the errors that stopped requests on its file, such as a crashed
-    // worker, which the report itself does not hold.
-    let reports = move || {
+    // Built under the borrow rather than cloning reports, which hold every decoded event.
+    let lines = Memo::new(move |_| {
         state.revision.track();
         state.with_data(|data| {
             data.reports
                 .iter()
                 .zip(&data.session.files)
-                .map(|(report, file)| (report.clone(), file.errors.clone()))
+                .map(|(report, file)| FileLine::of(report, &file.errors))
                 .collect::<Vec<_>>()
         })
-    };
+    });
     let top = move |pick: fn(&crate::report::Table, &[u32]) -> Vec<ValueCount>| {
         let rows = view_rows.get();
         state.with_data(|data| pick(&data.table, &rows))
@@ -46,12 +45,13 @@ pub fn Summary(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
                         <th class="num">"Problems"</th>
                     </tr>
                 </thead>
-                <tbody>{move || reports().into_iter().map(file_totals_row).collect_view()}</tbody>
+                <tbody>{move || lines.get().into_iter().map(file_totals_row).collect_view()}</tbody>
             </table>
             {move || {
-                reports()
+                lines
+                    .get()
                     .into_iter()
-                    .filter(|(report, errors)| !report.skipped.is_empty() || !errors.is_empty())
+                    .filter(|line| !line.messages.is_empty())
                     .map(skip_list)
                     .collect_view()
             }}
@@ -65,56 +65,93 @@ pub fn Summary(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
     }
 }
 
-fn file_totals_row((report, errors): (FileReport, Vec<String>)) -> impl IntoView {
-    let ipsec_family = crate::scan::interest::IPSEC_FAMILY;
-    let counts = &report.event_counts;
-    let other_ipsec: u64 = counts
-        .iter()
-        .filter(|(id, _)| **id != 4983 && ipsec_family.contains(id))
-        .map(|(_, count)| count)
-        .sum();
-    let other: u64 = counts
-        .iter()
-        .filter(|(id, _)| !ipsec_family.contains(id))
-        .map(|(_, c)| c)
-        .sum();
-    let problems = report.skipped.len() + errors.len();
-    let chunks = format!("{} of {}", report.chunks_scanned, report.chunk_slots);
-    view! {
-        <tr>
-            <td>{report.name.clone()}</td>
-            <td class="num">{report.records}</td>
-            <td class="num">{report.events_4983}</td>
-            <td class="num">{other_ipsec}</td>
-            <td class="num">{other}</td>
-            <td class="num">{chunks}</td>
-            <td class="num">{problems}</td>
-        </tr>
-    }
+/// Problem lines listed per file; the JSON export and the integrity panel keep all.
+const MESSAGE_LIMIT: usize = 50;
+
+/// One file's totals and problems, as the Files table shows them.
+#[derive(Clone, Debug, PartialEq)]
+struct FileLine {
+    name: String,
+    records: u64,
+    events_4983: u64,
+    other_ipsec: u64,
+    other: u64,
+    chunks: String,
+    problems: usize,
+    /// Errors that stopped reading (from the session, which also holds a header error) and
+    /// then the scan's skips, each with whether it is an error.
+    messages: Vec<(bool, String)>,
 }
 
-/// Lists a file's problems: errors that stopped its reading (from the session, which also
-/// holds a header error), then every skip the scan recorded.
-fn skip_list((report, errors): (FileReport, Vec<String>)) -> impl IntoView {
-    let errors: Vec<String> = errors
-        .iter()
-        .map(|error| format!("{}: {error}", report.name))
-        .collect();
-    let lines: Vec<String> = report
-        .skipped
-        .iter()
-        .map(|skip| {
+impl FileLine {
+    fn of(report: &FileReport, errors: &[String]) -> FileLine {
+        let ipsec_family = crate::scan::interest::IPSEC_FAMILY;
+        let counts = &report.event_counts;
+        let count_where = |keep: &dyn Fn(u32) -> bool| -> u64 {
+            counts
+                .iter()
+                .filter(|(id, _)| keep(**id))
+                .map(|(_, count)| count)
+                .sum()
+        };
+        let mut messages: Vec<(bool, String)> = errors
+            .iter()
+            .map(|error| (true, format!("{}: {error}", report.name)))
+            .collect();
+        for skip in &report.skipped {
             let kind = match skip.severity {
                 Severity::Warning => "warning",
                 Severity::Skipped => "skipped",
             };
-            format!("{}, {}: {kind}: {}", report.name, skip.place, skip.reason)
-        })
-        .collect();
+            messages.push((
+                false,
+                format!("{}, {}: {kind}: {}", report.name, skip.place, skip.reason),
+            ));
+        }
+        let problems = messages.len();
+        if problems > MESSAGE_LIMIT {
+            messages.truncate(MESSAGE_LIMIT);
+            let more = problems - MESSAGE_LIMIT;
+            messages.push((
+                false,
+                format!("{}: {more} more in the JSON export", report.name),
+            ));
+        }
+        FileLine {
+            name: report.name.clone(),
+            records: report.records,
+            events_4983: report.events_4983,
+            other_ipsec: count_where(&|id| id != 4983 && ipsec_family.contains(&id)),
+            other: count_where(&|id| !ipsec_family.contains(&id)),
+            chunks: format!("{} of {}", report.chunks_scanned, report.chunk_slots),
+            problems,
+            messages,
+        }
+    }
+}
+
+fn file_totals_row(line: FileLine) -> impl IntoView {
+    view! {
+        <tr>
+            <td>{line.name}</td>
+            <td class="num">{line.records}</td>
+            <td class="num">{line.events_4983}</td>
+            <td class="num">{line.other_ipsec}</td>
+            <td class="num">{line.other}</td>
+            <td class="num">{line.chunks}</td>
+            <td class="num">{line.problems}</td>
+        </tr>
+    }
+}
+
+fn skip_list(line: FileLine) -> impl IntoView {
     view! {
         <ul class="skips" data-testid="skips">
-            {errors.into_iter().map(|line| view! { <li class="error">{line}</li> }).collect_view()}
-            {lines.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
+            {line
+                .messages
+                .into_iter()
+                .map(|(error, text)| view! { <li class:error=error>{text}</li> })
+                .collect_view()}
         </ul>
     }
 }
