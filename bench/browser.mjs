@@ -1,0 +1,133 @@
+// Times the app scanning one file in headless Chromium, as scripts/bench runs it.
+//
+// Usage: node bench/browser.mjs URL FILE
+//   URL   the app page, with ?workers=N to force a worker count
+//   FILE  the .evtx file handed to the page's file input
+// Prints one JSON object: seconds from setInputFiles until every file row has
+// data-status=done, seconds until the row count first shows a non-zero total, the peak
+// resident memory of Chromium's renderer processes (workers run inside them), sampled
+// every 100 ms from /proc, and the row-count text at the end.
+// CHROMIUM_BIN overrides /usr/bin/chromium.
+
+import { chromium } from 'playwright-core';
+import { readFileSync, readdirSync } from 'node:fs';
+
+const [url, file] = process.argv.slice(2);
+if (!url || !file) {
+  console.error('usage: node bench/browser.mjs URL FILE');
+  process.exit(2);
+}
+
+/** Pids of every descendant of `root`, read from /proc. */
+function descendants(root) {
+  const parents = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // The command name may hold spaces; the parent pid follows its closing parenthesis.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parents.set(Number(entry), Number(fields[1]));
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  const found = [];
+  let frontier = [root];
+  while (frontier.length > 0) {
+    const next = [];
+    for (const [pid, parent] of parents) {
+      if (frontier.includes(parent)) {
+        found.push(pid);
+        next.push(pid);
+      }
+    }
+    frontier = next;
+  }
+  return found;
+}
+
+/** Resident kilobytes summed over the renderer processes under `root`. */
+function rendererRssKb(root) {
+  let total = 0;
+  for (const pid of descendants(root)) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmdline.includes('--type=renderer')) continue;
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const match = status.match(/^VmRSS:\s+(\d+) kB/m);
+      if (match) total += Number(match[1]);
+    } catch {
+      // Gone already.
+    }
+  }
+  return total;
+}
+
+/** Finds the pid of the browser process whose command line contains `tag`. */
+function browserPidWith(tag) {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cmdline.includes(tag) && !cmdline.includes('--type=')) return Number(entry);
+    } catch {
+      // Gone already.
+    }
+  }
+  throw new Error(`no Chromium process with ${tag} found in /proc`);
+}
+
+// Chromium ignores a switch it does not know; this one finds this run's browser process.
+const tag = `--ipsec-lens-bench=${process.pid}`;
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
+  args: [
+    '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', tag,
+  ],
+});
+const browserPid = browserPidWith(tag);
+try {
+  const page = await browser.newPage();
+  await page.goto(url);
+  await page.waitForSelector('input[type=file]', { state: 'attached' });
+  // Let the workers start before the clock does, as a user takes a moment to drop a file.
+  await page.waitForTimeout(1500);
+  const idleRssKb = rendererRssKb(browserPid);
+  let peakRssKb = idleRssKb;
+  const sampler = setInterval(() => {
+    peakRssKb = Math.max(peakRssKb, rendererRssKb(browserPid));
+  }, 100);
+
+  const started = performance.now();
+  await page.setInputFiles('input[type=file]', [file]);
+  const firstRows = page
+    .waitForFunction(() => {
+      const text = document.querySelector('[data-testid=row-count]')?.textContent ?? '';
+      const total = text.match(/of (\d+) rows/);
+      return total && Number(total[1]) > 0;
+    }, null, { polling: 50, timeout: 0 })
+    .then(() => (performance.now() - started) / 1000);
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('[data-testid=file-row]')];
+    return rows.length > 0 && rows.every((row) => row.dataset.status === 'done');
+  }, null, { polling: 50, timeout: 0 });
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  peakRssKb = Math.max(peakRssKb, rendererRssKb(browserPid));
+  const rowCount = await page.textContent('[data-testid=row-count]');
+  console.log(JSON.stringify({
+    seconds,
+    // A file without rows of interest never shows any: give up on that figure then.
+    first_rows_seconds: await Promise.race([
+      firstRows,
+      new Promise((resolve) => setTimeout(() => resolve(null), 5000)),
+    ]),
+    peak_rss_mb: peakRssKb / 1024,
+    idle_rss_mb: idleRssKb / 1024,
+    row_count: rowCount,
+  }));
+} finally {
+  await browser.close();
+}
