@@ -135,6 +135,9 @@ fn cut_file_reports_lost_records() {
     assert_eq!(first.severity, Severity::Warning);
     assert_eq!(
         first.reason,
-        "the file ends 3000 bytes into this chunk; records past the end are lost"
+        "the file ends 3000 bytes into this chunk. The record at 0x1200 is cut off and \
+         skipped. The records before the end are read and marked recovered, because the \
+         chunk's data CRC32 cannot be checked."
     );
+    assert!(chunk.recovered);
 }

@@ -24,7 +24,7 @@ pub use skip::{Place, Severity, Skip};
 const CHUNK_MAGIC: &[u8; 8] = b"ElfChnk\0";
 const CHUNK_HEADER_SIZE: usize = 512;
 
-/// What one chunk held.
+/// Results of scanning one chunk.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ChunkScan {
     pub index: u64,
@@ -246,7 +246,7 @@ fn record_skip(chunk: u64, error: &EvtxError) -> Skip {
             chunk,
             record_id: *record_id,
         },
-        // evtx counts this offset from the chunk's start; a Place holds file offsets.
+        // evtx counts this offset from the chunk's start; a Place contains file offsets.
         EvtxError::FailedToReadRecordAt { offset, .. } => Place::RecordAt {
             chunk,
             offset: crate::read::chunk_offset(chunk) + offset,

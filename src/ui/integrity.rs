@@ -109,7 +109,7 @@ fn file_integrity((name, sha256, facts): (String, Option<String>, Integrity)) ->
     }
 }
 
-/// One line per damaged chunk, failed record and gap, cut at [`LIST_LIMIT`] each.
+/// Lists one line per damaged chunk, failed record and gap, cut at [`LIST_LIMIT`] each.
 fn problem_lines(facts: &Integrity) -> Vec<String> {
     let mut lines = Vec::new();
     for chunk in facts.problem_chunks.iter().take(LIST_LIMIT) {

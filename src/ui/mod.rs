@@ -28,7 +28,7 @@ use state::AppState;
 use std::sync::Arc;
 use summary::Summary;
 
-/// The whole page.
+/// Renders the whole page.
 #[component]
 pub fn App() -> impl IntoView {
     let state = AppState::new();

@@ -1,7 +1,7 @@
 //! The page's shared state: the session, the report being built, and the worker pool.
 //!
 //! Rows live outside the reactive graph in one `RefCell`, because a million rows must not
-//! be cloned per change; a revision counter tells views when to read them again.
+//! be cloned per change; a revision counter makes views read them again.
 
 use super::pool::Pool;
 use crate::report::{FileReport, Filter, Sort, Table};
@@ -16,7 +16,7 @@ use web_sys::{File, FileList};
 /// How often the table is rebuilt while files are still being read, in milliseconds.
 /// Each rebuild copies every row, so it must stay rare for logs with many 4983 events.
 const TABLE_REFRESH_MS: f64 = 1000.0;
-/// The longest the views wait before showing new results, in milliseconds. Redrawing after
+/// Maximum delay before the views show new results, in milliseconds. Redrawing after
 /// every worker reply would keep the page's thread busy with views instead of results.
 const VIEW_REFRESH_MS: i32 = 150;
 
@@ -230,7 +230,7 @@ impl AppData {
     }
 }
 
-/// The page's query parameter `name`, if present.
+/// Returns the page's query parameter `name`, if present.
 fn query_parameter(name: &str) -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
     let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;

@@ -78,7 +78,7 @@ struct FileLine {
     other: u64,
     chunks: String,
     problems: usize,
-    /// Errors that stopped reading (from the session, which also holds a header error) and
+    /// Errors that stopped reading (from the session, which also keeps a header error) and
     /// then the scan's skips, each with whether it is an error.
     messages: Vec<(bool, String)>,
 }
