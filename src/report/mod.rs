@@ -22,6 +22,7 @@ pub mod table;
 pub mod taxonomy;
 pub mod timeline;
 pub mod top;
+pub mod visible;
 
 pub use aggregate::{FileTotal, ValueCount};
 pub use alerts::{Alert, AlertRule, RetryStorm, PRESETS};
@@ -39,3 +40,4 @@ pub use table::{Row, Table};
 pub use taxonomy::{Cause, CauseGroup};
 pub use timeline::{Step, TimeBucket, Timeline, Unit};
 pub use top::{Dimension, Key, TopEntry};
+pub use visible::visible_text;

@@ -150,7 +150,7 @@ fn header_cell(state: AppState, column: Column) -> impl IntoView {
 
 /// The text of a cell, and for coded fields the raw code shown beside the words.
 fn cell_text(cell: Cell<'_>, column: Column) -> (String, Option<String>) {
-    let text = cell.to_text();
+    let text = crate::report::visible_text(&cell.to_text());
     let coded = matches!(
         column,
         Column::FailurePoint | Column::State | Column::Role | Column::EmImpersonationState

@@ -169,6 +169,15 @@ fn option_label(value: &str, coded: bool) -> String {
 #[component]
 fn TimeBound(label: &'static str, test_id: &'static str, is_end: bool) -> impl IntoView {
     let state = expect_context::<AppState>();
+    // Controlled by the filter, so "Clear filters", chips and chart clicks show here too.
+    let shown = move || {
+        let bound = state
+            .filter
+            .with(|filter| if is_end { filter.to } else { filter.from });
+        bound
+            .map(|time| time.to_string()[..19].to_string())
+            .unwrap_or_default()
+    };
     view! {
         <label>
             {label}
@@ -176,6 +185,7 @@ fn TimeBound(label: &'static str, test_id: &'static str, is_end: bool) -> impl I
                 type="datetime-local"
                 step="1"
                 data-testid=test_id
+                prop:value=shown
                 on:change=move |event| {
                     let time = parse_local_input(&event_target_value(&event), is_end);
                     state.filter.update(|filter| {

@@ -41,7 +41,7 @@ pub fn Summary(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
                         <th class="num">"4983"</th>
                         <th class="num">"Other IPsec"</th>
                         <th class="num">"Other events"</th>
-                        <th class="num">"Chunks"</th>
+                        <th class="num">"Chunks read"</th>
                         <th class="num">"Problems"</th>
                     </tr>
                 </thead>
@@ -123,11 +123,22 @@ impl FileLine {
             events_4983: report.events_4983,
             other_ipsec: count_where(&|id| id != 4983 && ipsec_family.contains(&id)),
             other: count_where(&|id| !ipsec_family.contains(&id)),
-            chunks: format!("{} of {}", report.chunks_scanned, report.chunk_slots),
+            chunks: format!("{} of {}", chunks_read(report), report.chunk_slots),
             problems,
             messages,
         }
     }
+}
+
+/// Chunks scanned, less those skipped whole (bad signature, unreadable header).
+fn chunks_read(report: &FileReport) -> u64 {
+    let skipped = report
+        .integrity()
+        .problem_chunks
+        .iter()
+        .filter(|chunk| chunk.outcome == crate::report::ChunkOutcome::Skipped)
+        .count() as u64;
+    report.chunks_scanned.saturating_sub(skipped)
 }
 
 fn file_totals_row(line: FileLine) -> impl IntoView {
