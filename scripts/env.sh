@@ -25,7 +25,7 @@ choose_python_evtx() {
 }
 choose_python_evtx
 
-# Without this, trunk asks crates.io for a newer release on every run.
+# Without this, trunk queries crates.io for a newer release on every run.
 TRUNK_SKIP_VERSION_CHECK=true
 
 export ROOT CARGO_BIN CHROMIUM_BIN CHROMEDRIVER PATH TRUNK_SKIP_VERSION_CHECK

@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 /// One value of an EventData `<Data>` element, with the kind the log stored.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum FieldValue {
-    /// The substitution was empty or of NullType.
+    /// The element rendered as JSON null.
+    // NOTE: evtx 0.15 renders a NullType substitution as "", so such values arrive as
+    // `Text("")`, not as `Null`.
     Null,
     Text(String),
     Unsigned(u64),
