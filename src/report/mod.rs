@@ -14,6 +14,7 @@ pub mod filter;
 pub mod html_report;
 pub mod integrity;
 pub mod record_ids;
+pub mod related;
 #[cfg(test)]
 pub(crate) mod sample;
 pub mod sort;
@@ -34,6 +35,7 @@ pub use filter::{Condition, Filter, FilterField};
 pub use html_report::{html_report, ReportInput, ROW_LIMIT};
 pub use integrity::{ChunkOutcome, ChunkProblem, Integrity, RecordFailure};
 pub use record_ids::RecordIdGap;
+pub use related::{related_events, DEFAULT_WINDOW_MINUTES};
 pub use sort::{compare_cells, Sort};
 pub use svg::{timeline_chart, top_chart, BarTarget, Chart, Shape};
 pub use table::{Row, Table};

@@ -1,7 +1,24 @@
-//! The selected row in full: every value unshortened and the Windows message text.
+//! The selected row in full: every value unshortened, the Windows message text and the
+//! IPsec events of the same peer pair around its time.
 
 use super::state::AppState;
+use crate::report::{related_events, visible_text, DEFAULT_WINDOW_MINUTES};
 use leptos::prelude::*;
+
+/// The panel's text for one row, every value already passed through `visible_text`.
+#[derive(Clone, PartialEq)]
+struct DetailContent {
+    heading: String,
+    message: String,
+    related: Vec<RelatedItem>,
+}
+
+/// One related IPsec event: a one-line summary that expands to its full message.
+#[derive(Clone, PartialEq)]
+struct RelatedItem {
+    summary: String,
+    message: String,
+}
 
 #[component]
 pub fn Detail() -> impl IntoView {
@@ -22,8 +39,15 @@ pub fn Detail() -> impl IntoView {
                     ""
                 }
             );
-            let heading = crate::report::visible_text(&heading);
-            Some((heading, crate::report::visible_text(&row.event.message())))
+            let related = related_events(&data.reports, &row.event, DEFAULT_WINDOW_MINUTES)
+                .into_iter()
+                .map(|event| related_item(event.time_created, event.event_id, event.message()))
+                .collect();
+            Some(DetailContent {
+                heading: visible_text(&heading),
+                message: visible_text(&row.event.message()),
+                related,
+            })
         })
     });
     // The panel opens below the table's scroll box, so bring it into view on a click.
@@ -35,15 +59,58 @@ pub fn Detail() -> impl IntoView {
             }
         }
     });
+    let related = move || content.get().map(|shown| shown.related).unwrap_or_default();
     view! {
         <Show when=move || content.get().is_some()>
             <section class="detail-panel" aria-label="Event details" node_ref=panel>
-                <h2>{move || content.get().map(|(heading, _)| heading)}</h2>
+                <h2>{move || content.get().map(|shown| shown.heading)}</h2>
                 <pre class="detail" data-testid="event-message">
-                    {move || content.get().map(|(_, message)| message)}
+                    {move || content.get().map(|shown| shown.message)}
                 </pre>
+                <RelatedEvents items=Signal::derive(related)/>
                 <button on:click=move |_| state.selected.set(None)>"Close"</button>
             </section>
         </Show>
+    }
+}
+
+/// Lists the related events, each in a `<details>` element that opens to its full message.
+#[component]
+fn RelatedEvents(items: Signal<Vec<RelatedItem>>) -> impl IntoView {
+    let title = format!("Related IPsec events (same peer pair, ±{DEFAULT_WINDOW_MINUTES} min)");
+    let list = move || {
+        items
+            .get()
+            .into_iter()
+            .map(|item| {
+                view! {
+                    <li>
+                        <details>
+                            <summary>{item.summary}</summary>
+                            <pre class="detail">{item.message}</pre>
+                        </details>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <h3>{title}</h3>
+        <Show
+            when=move || !items.get().is_empty()
+            fallback=|| view! { <p data-testid="related-none">"None found."</p> }
+        >
+            <ul class="related-events" data-testid="related-events">{list}</ul>
+        </Show>
+    }
+}
+
+/// Builds the summary "time, event ID, first message line" and keeps the full message.
+fn related_item(time: crate::filetime::FileTime, event_id: u32, message: String) -> RelatedItem {
+    let first_line = message.lines().next().unwrap_or_default();
+    let summary = format!("{time}  {event_id}  {first_line}");
+    RelatedItem {
+        summary: visible_text(&summary),
+        message: visible_text(&message),
     }
 }
