@@ -75,17 +75,23 @@ fn rule_section(
                 "{}: {} events, {} to {}",
                 alert.key, alert.count, alert.first, alert.last
             );
-            let narrow = move |_| state.filter.update(|filter| alert.apply(filter));
-            view! {
-                <li><button class="alert-line" on:click=narrow
-                    title="Show these rows in the table">{text}</button></li>
-            }
+            alert_line(text, move || {
+                state.filter.update(|filter| alert.apply(filter))
+            })
         })
         .collect_view();
     view! {
         <h3 class="alert-rule">{heading}</h3>
         <ul class="alert-list">{lines}</ul>
         {not_listed(hidden)}
+    }
+}
+
+/// Renders one alert or storm as a button that narrows the table to its rows.
+fn alert_line(text: String, narrow: impl Fn() + 'static) -> impl IntoView {
+    view! {
+        <li><button class="alert-line" on:click=move |_| narrow()
+            title="Show these rows in the table">{text}</button></li>
     }
 }
 
@@ -109,11 +115,9 @@ fn storm_section(storms: Vec<RetryStorm>, state: AppState) -> impl IntoView {
                 "{}: {} failures, {} to {}, mostly \u{201c}{reason}\u{201d}",
                 storm.pair, storm.count, storm.first, storm.last
             );
-            let narrow = move |_| state.filter.update(|filter| storm.apply(filter));
-            view! {
-                <li><button class="alert-line" on:click=narrow
-                    title="Show these rows in the table">{text}</button></li>
-            }
+            alert_line(text, move || {
+                state.filter.update(|filter| storm.apply(filter))
+            })
         })
         .collect_view();
     view! {

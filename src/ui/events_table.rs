@@ -37,6 +37,7 @@ pub fn EventsTable(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let (scroll_top, set_scroll_top) = signal(0.0f64);
     let columns = shown_columns();
+    let body_columns = columns.clone();
     let visible = move || {
         let rows = view_rows.get();
         let first = ((scroll_top.get() / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN);
@@ -57,9 +58,9 @@ pub fn EventsTable(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
             rows[first..last]
                 .iter()
                 .map(|index| {
-                    let texts: Vec<(String, Option<String>)> = shown_columns()
-                        .into_iter()
-                        .map(|column| cell_text(data.table.cell(*index, column), column))
+                    let texts: Vec<(String, Option<String>)> = body_columns
+                        .iter()
+                        .map(|column| cell_text(data.table.cell(*index, *column), *column))
                         .collect();
                     let recovered = data.table.rows[*index as usize].event.recovered;
                     (*index, texts, recovered)
