@@ -11,7 +11,7 @@ use crate::worker::protocol::Request;
 /// steady progress and an even share between workers.
 pub const CHUNKS_PER_REQUEST: u64 = 16;
 
-/// Where a file stands.
+/// Status of a file's reading.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FileStatus {
     Parsing,
@@ -53,7 +53,7 @@ impl FileProgress {
     }
 }
 
-/// What a reply changed, for the page to act on.
+/// Changes a reply made, for the page to act on.
 #[derive(Debug, Default)]
 pub struct Update {
     pub requests: Vec<Request>,
@@ -171,7 +171,7 @@ impl Session {
         }
     }
 
-    /// Whether any file is still being read.
+    /// Returns whether any file is still being read.
     pub fn busy(&self) -> bool {
         self.files
             .iter()

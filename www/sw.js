@@ -27,7 +27,7 @@ self.addEventListener('activate', (event) => {
   );
 });
 
-// Network first, so a new release replaces the cached one; the cache answers offline.
+// Network first, so a new release replaces the cached one; the cache serves requests offline.
 self.addEventListener('fetch', (event) => {
   const request = event.request;
   if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) {

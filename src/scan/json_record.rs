@@ -92,7 +92,7 @@ fn event_data_fields(event_data: &Value) -> Vec<DataField> {
     fields
 }
 
-/// UserData holds one provider-defined element; its children become the fields.
+/// UserData contains one provider-defined element; its children become the fields.
 fn user_data_fields(user_data: &Value) -> Vec<DataField> {
     let Value::Object(map) = user_data else {
         return Vec::new();

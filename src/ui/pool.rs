@@ -11,7 +11,7 @@ use web_sys::{File, MessageEvent, Worker};
 
 /// Where Trunk puts the worker's loader, relative to the page.
 const WORKER_URL: &str = "./worker_loader.js";
-/// An upper bound on workers, because each holds its own wasm memory.
+/// Maximum number of workers, because each has its own wasm memory.
 const MAX_WORKERS: usize = 8;
 
 struct Task {
@@ -50,7 +50,7 @@ pub struct Pool(Rc<RefCell<Inner>>);
 
 impl Pool {
     /// Starts `size` workers (at least one, at most [`MAX_WORKERS`]); `on_ready` runs once
-    /// all have loaded, `on_reply` for every answer.
+    /// all have loaded, `on_reply` for every reply.
     pub fn new(size: usize, on_ready: Rc<dyn Fn()>, on_reply: Rc<dyn Fn(Reply)>) -> Pool {
         let size = size.clamp(1, MAX_WORKERS);
         let pool = Pool(Rc::new(RefCell::new(Inner {

@@ -31,7 +31,7 @@ impl Request {
     }
 }
 
-/// A worker's answer.
+/// A worker's reply.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Reply {
     /// The worker has loaded and takes requests.

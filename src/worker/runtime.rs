@@ -8,7 +8,7 @@ use crate::scan;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
 
-/// Installs the message handler and tells the page the worker is ready.
+/// Installs the message handler and posts `Ready` to the page.
 pub fn start() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     std::panic::set_hook(Box::new(|info| {
