@@ -82,6 +82,64 @@ impl FileTime {
     }
 }
 
+/// A date and wall-clock time as calendar fields, with no zone attached: what a clock at
+/// some UTC offset reads at an instant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CivilTime {
+    pub year: i64,
+    pub month: u32,
+    pub day: u32,
+    pub hour: u32,
+    pub minute: u32,
+    pub second: u32,
+    /// 100 ns ticks within the second.
+    pub ticks: u32,
+}
+
+impl FileTime {
+    /// Splits the time into the calendar fields a clock `offset_seconds` ahead of UTC
+    /// shows. Works for every offset, even where the wall clock reads a date before 1601.
+    pub fn civil_at_offset(self, offset_seconds: i32) -> CivilTime {
+        let ticks = i128::from(self.0) + i128::from(offset_seconds) * i128::from(TICKS_PER_SECOND);
+        let seconds = ticks.div_euclid(i128::from(TICKS_PER_SECOND));
+        let days = seconds.div_euclid(i128::from(SECONDS_PER_DAY));
+        let second_of_day = seconds.rem_euclid(i128::from(SECONDS_PER_DAY)) as u32;
+        // A u64 of ticks spans about 58,000 years, so the day count fits an i64.
+        let (year, month, day) = civil_from_days(days as i64 + days_from_civil(1601, 1, 1));
+        CivilTime {
+            year,
+            month,
+            day,
+            hour: second_of_day / 3600,
+            minute: second_of_day / 60 % 60,
+            second: second_of_day % 60,
+            ticks: ticks.rem_euclid(i128::from(TICKS_PER_SECOND)) as u32,
+        }
+    }
+
+    /// Builds the instant at which a clock `offset_seconds` ahead of UTC reads `civil`.
+    ///
+    /// Returns `None` for fields out of range or an instant outside what a FILETIME holds.
+    pub fn from_civil_at_offset(civil: CivilTime, offset_seconds: i32) -> Option<FileTime> {
+        let valid = (1..=12).contains(&civil.month)
+            && (1..=days_in_month(civil.year, civil.month)).contains(&civil.day)
+            && civil.hour < 24
+            && civil.minute < 60
+            && civil.second < 60
+            && u64::from(civil.ticks) < TICKS_PER_SECOND;
+        if !valid {
+            return None;
+        }
+        let days = i128::from(days_from_civil(civil.year, civil.month, civil.day))
+            - i128::from(days_from_civil(1601, 1, 1));
+        let seconds = days * i128::from(SECONDS_PER_DAY)
+            + i128::from(civil.hour * 3600 + civil.minute * 60 + civil.second)
+            - i128::from(offset_seconds);
+        let ticks = seconds * i128::from(TICKS_PER_SECOND) + i128::from(civil.ticks);
+        u64::try_from(ticks).ok().map(FileTime)
+    }
+}
+
 impl fmt::Display for FileTime {
     /// Writes UTC with all seven fraction digits, as Event Viewer's XML view shows it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -181,6 +239,50 @@ mod tests {
         assert_eq!(FileTime::parse_iso("2023-02-29T00:00:00Z"), None);
         assert_eq!(FileTime::parse_iso("2024-05-01 12:00:00Z"), None);
         assert_eq!(FileTime::parse_iso("2024-05-01T12:00:00.12345678Z"), None);
+    }
+
+    #[test]
+    fn civil_at_offset_crosses_midnight() {
+        let time = FileTime::from_utc(2024, 12, 31, 22, 30, 0, 5).unwrap();
+
+        let ahead = time.civil_at_offset(5 * 3600 + 1800);
+        let behind = time.civil_at_offset(-23 * 3600);
+
+        assert_eq!((ahead.year, ahead.month, ahead.day), (2025, 1, 1));
+        assert_eq!(
+            (ahead.hour, ahead.minute, ahead.second, ahead.ticks),
+            (4, 0, 0, 5)
+        );
+        assert_eq!(
+            (behind.year, behind.month, behind.day, behind.hour),
+            (2024, 12, 30, 23)
+        );
+    }
+
+    #[test]
+    fn civil_at_offset_before_1601() {
+        let civil = FileTime(0).civil_at_offset(-60);
+
+        assert_eq!((civil.year, civil.month, civil.day), (1600, 12, 31));
+        assert_eq!((civil.hour, civil.minute, civil.second), (23, 59, 0));
+    }
+
+    #[test]
+    fn from_civil_at_offset_inverts() {
+        let time = FileTime::from_utc(2024, 3, 1, 0, 15, 9, 1_234_567).unwrap();
+
+        for offset in [0, 3600, -9 * 3600 - 1800, 14 * 3600, 1172] {
+            let civil = time.civil_at_offset(offset);
+            assert_eq!(FileTime::from_civil_at_offset(civil, offset), Some(time));
+        }
+        let mut bad = time.civil_at_offset(0);
+        bad.month = 2;
+        bad.day = 30;
+        assert_eq!(FileTime::from_civil_at_offset(bad, 0), None);
+        assert_eq!(
+            FileTime::from_civil_at_offset(FileTime(0).civil_at_offset(0), 1),
+            None
+        );
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub mod taxonomy;
 pub mod timeline;
 pub mod top;
 pub mod visible;
+pub mod zone;
 
 pub use aggregate::{FileTotal, ValueCount};
 pub use alerts::{Alert, AlertRule, RetryStorm, PRESETS};
