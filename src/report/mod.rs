@@ -23,6 +23,7 @@ pub mod table;
 pub mod taxonomy;
 pub mod timeline;
 pub mod top;
+pub mod view_state;
 pub mod visible;
 pub mod zone;
 
