@@ -5,12 +5,13 @@
 //! event value smuggles in: every value goes through [`escape`].
 
 use super::alerts::{AlertRule, RetryStorm, STORM_GAP_MINUTES, STORM_MIN_COUNT};
-use super::column::Column;
+use super::column::{Cell, Column};
 use super::file_report::FileReport;
 use super::filter::Filter;
-use super::svg::{escape, timeline_chart, top_chart};
+use super::svg::{escape, timeline_chart_in, top_chart};
 use super::table::Table;
 use super::top::Dimension;
+use super::zone::ZonedClock;
 use crate::filetime::FileTime;
 use std::fmt::Write;
 
@@ -54,6 +55,8 @@ pub struct ReportInput<'a> {
     pub rules: &'a [AlertRule],
     /// When the report was made, if the caller has a clock.
     pub generated_at: Option<FileTime>,
+    /// The zone the report shows times in, as the page did when it was saved.
+    pub clock: &'a ZonedClock<'a>,
 }
 
 /// Writes the report of a view as one HTML document.
@@ -88,16 +91,18 @@ fn write_heading(html: &mut String, input: &ReportInput<'_>) {
     );
     put!(
         html,
-        "<p class=\"muted\">{} of {} rows from {} file(s). Times are UTC.",
+        "<p class=\"muted\">{} of {} rows from {} file(s). Times are in {}, each with its \
+         UTC offset.",
         input.rows.len(),
         input.table.rows.len(),
-        input.reports.len()
+        input.reports.len(),
+        escape(&input.clock.name)
     );
     if let Some(time) = input.generated_at {
-        put!(html, " Generated {}.", escape(&time.to_string()));
+        put!(html, " Generated {}.", escape(&input.clock.format(time)));
     }
     html.push_str("</p>\n");
-    let conditions = input.filter.conditions();
+    let conditions = input.clock.conditions(input.filter);
     if conditions.is_empty() {
         html.push_str("<p>Filter: none, every row is included.</p>\n");
         return;
@@ -207,7 +212,7 @@ fn write_causes(html: &mut String, input: &ReportInput<'_>) {
 fn write_charts(html: &mut String, input: &ReportInput<'_>) {
     let timeline = input.table.timeline(input.rows);
     html.push_str("<h2>Timeline</h2>\n<figure>");
-    html.push_str(&timeline_chart(&timeline).to_svg());
+    html.push_str(&timeline_chart_in(&timeline, input.clock).to_svg());
     html.push_str("</figure>\n<h2>Top values</h2>\n<div class=\"grid\">\n");
     for dimension in Dimension::ALL {
         if dimension == Dimension::Cause {
@@ -254,8 +259,8 @@ fn write_alerts(html: &mut String, input: &ReportInput<'_>) {
                 "<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>\n",
                 escape(&alert.key.to_string()),
                 alert.count,
-                alert.first,
-                alert.last
+                input.clock.format(alert.first),
+                input.clock.format(alert.last)
             );
         }
         html.push_str("</tbody>\n</table>\n");
@@ -286,8 +291,8 @@ fn write_storms(html: &mut String, input: &ReportInput<'_>) {
             "<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{} ({})</td></tr>\n",
             escape(&storm.pair.to_string()),
             storm.count,
-            storm.first,
-            storm.last,
+            input.clock.format(storm.first),
+            input.clock.format(storm.last),
             escape(reason),
             storm.reason.count
         );
@@ -326,7 +331,10 @@ fn write_rows(html: &mut String, input: &ReportInput<'_>) {
     for index in &input.rows[..shown] {
         html.push_str("<tr>");
         for column in ROW_COLUMNS {
-            let cell = input.table.cell(*index, column).to_text();
+            let cell = match input.table.cell(*index, column) {
+                Cell::Time(time) => input.clock.format(time),
+                cell => cell.to_text(),
+            };
             put!(html, "<td>{}</td>", escape(&cell));
         }
         put!(
@@ -393,6 +401,7 @@ mod tests {
             filter,
             rules: &rules,
             generated_at: None,
+            clock: &ZonedClock::utc(),
         })
     }
 
@@ -472,7 +481,7 @@ mod tests {
         assert!(html.contains("from one remote address within 10 min: 1 alert(s)"));
         assert!(html.contains("<tr><td>10.0.0.2</td><td class=\"num\">6</td>"));
         assert!(html.contains("<tr><td>10.0.0.1 ↔ 10.0.0.2</td><td class=\"num\">6</td>"));
-        assert_eq!(html.matches("<tr><td>2024-05-01T").count(), 6);
+        assert_eq!(html.matches("<tr><td>2024-05-01 12:").count(), 6);
         assert_eq!(html.matches("<svg ").count(), 8);
         assert!(!html.contains("left out"));
     }
@@ -505,5 +514,35 @@ mod tests {
         assert!(html.contains("<li><b>Failure point</b>: %%8199 (Local computer)</li>"));
         assert!(html.contains("0 of 1 rows from 0 file(s)"));
         assert!(html.contains("No rows in this view."));
+    }
+
+    #[test]
+    fn times_follow_the_chosen_zone() {
+        let report = one_chunk_report("a.evtx", vec![failure_at(1, 0)]);
+        let table = Table::from_files(std::slice::from_ref(&report));
+        let filter = Filter {
+            from: FileTime::parse_iso("2024-05-01T12:00:00Z"),
+            ..Filter::default()
+        };
+        let kolkata = ZonedClock {
+            name: "Asia/Kolkata".into(),
+            lookup: &crate::report::zone::FixedOffset(19_800),
+        };
+
+        let html = html_report(&ReportInput {
+            reports: std::slice::from_ref(&report),
+            table: &table,
+            rows: &table.all_indices(),
+            filter: &filter,
+            rules: &[],
+            generated_at: FileTime::parse_iso("2024-06-01T00:00:00Z"),
+            clock: &kolkata,
+        });
+
+        assert!(html.contains("Times are in Asia/Kolkata, each with its UTC offset."));
+        assert!(html.contains("Generated 2024-06-01 05:30:00.0000000 +05:30."));
+        assert!(html.contains("<li><b>From</b>: 2024-05-01 17:30:00.0000000 +05:30</li>"));
+        assert!(html.contains("<tr><td>2024-05-01 18:04:56.1234567 +05:30</td>"));
+        assert!(html.contains("(Asia/Kolkata) from 2024-05-01 18:04:00 +05:30"));
     }
 }

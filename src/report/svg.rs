@@ -10,6 +10,7 @@ use super::filter::Filter;
 use super::taxonomy::Cause;
 use super::timeline::Timeline;
 use super::top::{Dimension, Key, TopEntry};
+use super::zone::ZonedClock;
 use crate::filetime::FileTime;
 use std::fmt::Write;
 
@@ -220,9 +221,15 @@ const MAX_AXIS_LABELS: usize = 8;
 /// The narrowest bar that gets its count written above it.
 const MIN_COUNTED_BAR: f64 = 18.0;
 
-/// Lays out a stacked bar chart of a timeline: one bar per bucket, one segment per cause,
-/// a legend of the causes present, a count axis and time labels.
+/// Lays out a stacked bar chart of a timeline with its times in UTC, as
+/// [`timeline_chart_in`] does for other zones.
 pub fn timeline_chart(timeline: &Timeline) -> Chart {
+    timeline_chart_in(timeline, &ZonedClock::utc())
+}
+
+/// Lays out a stacked bar chart of a timeline: one bar per bucket, one segment per cause,
+/// a legend of the causes present, a count axis and time labels as `clock` shows them.
+pub fn timeline_chart_in(timeline: &Timeline, clock: &ZonedClock<'_>) -> Chart {
     let mut shapes = Vec::new();
     let plot_width = TIMELINE_WIDTH - PLOT_LEFT - PLOT_RIGHT;
     let plot_height = TIMELINE_HEIGHT - PLOT_TOP - PLOT_BOTTOM;
@@ -268,8 +275,8 @@ pub fn timeline_chart(timeline: &Timeline) -> Chart {
                 class: cause.css_class(),
                 tip: format!(
                     "{} to {}: {} {count}",
-                    bucket.start,
-                    bucket.end,
+                    clock.format_seconds(bucket.start),
+                    clock.format_seconds(bucket.end),
                     cause.label()
                 ),
                 target: Some(BarTarget::Range {
@@ -295,20 +302,25 @@ pub fn timeline_chart(timeline: &Timeline) -> Chart {
                 y: base + 16.0,
                 anchor: Anchor::Middle,
                 class: "chart-axis",
-                text: timeline.axis_label(bucket),
+                text: clock.axis_label(bucket.start, timeline.step.unit),
             });
         }
     }
     let range = match (timeline.buckets.first(), timeline.buckets.last()) {
-        (Some(first), Some(last)) => format!("from {} to {}", first.start, last.end),
+        (Some(first), Some(last)) => format!(
+            "from {} to {}",
+            clock.format_seconds(first.start),
+            clock.format_seconds(last.end)
+        ),
         _ => "with no events".to_owned(),
     };
     Chart {
         width: TIMELINE_WIDTH,
         height: TIMELINE_HEIGHT,
         title: format!(
-            "Event 4983 per {} (UTC) {range}, stacked by cause",
-            timeline.step.describe()
+            "Event 4983 per {} ({}) {range}, stacked by cause",
+            timeline.step.describe(),
+            clock.name
         ),
         shapes,
     }
@@ -512,7 +524,26 @@ mod tests {
         assert!(svg.contains(">12:34</text>"));
         assert!(chart
             .title
-            .starts_with("Event 4983 per 1 minute (UTC) from 2024-05-01T12:34"));
+            .starts_with("Event 4983 per 1 minute (UTC) from 2024-05-01 12:34:00 +00:00"));
+    }
+
+    #[test]
+    fn timeline_chart_in_zone_labels_local_times() {
+        let table = table_of(vec![failure_at(1, 0), failure_at(2, 125)]);
+        let timeline = table.timeline(&table.all_indices());
+        let kolkata = ZonedClock {
+            name: "Asia/Kolkata".into(),
+            lookup: &crate::report::zone::FixedOffset(19_800),
+        };
+
+        let svg = timeline_chart_in(&timeline, &kolkata).to_svg();
+
+        assert!(svg.contains(">18:04</text>"), "{svg}");
+        assert!(!svg.contains(">12:34</text>"));
+        assert!(svg.contains(
+            "<title>2024-05-01 18:04:00 +05:30 to 2024-05-01 18:05:00 +05:30: No policy 1</title>"
+        ));
+        assert!(svg.contains("aria-label=\"Event 4983 per 1 minute (Asia/Kolkata) from"));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! with the app, daylight saving time follows the browser's rules, and this module is
 //! tested natively with fixed and fake rules.
 
+use super::filter::{Condition, Filter, FilterField};
 use super::timeline::Unit;
 use crate::filetime::{CivilTime, FileTime};
 
@@ -175,6 +176,23 @@ impl ZonedClock<'_> {
             Unit::Day if clock == "00:00" => date(&civil),
             Unit::Hour | Unit::Day => format!("{month_day} {clock}"),
         }
+    }
+
+    /// Lists the active conditions of `filter` as [`Filter::conditions`] does, with the
+    /// time bounds shown in this zone.
+    pub fn conditions(&self, filter: &Filter) -> Vec<Condition> {
+        let mut conditions = filter.conditions();
+        for condition in &mut conditions {
+            let bound = match condition.field {
+                FilterField::From => filter.from,
+                FilterField::To => filter.to,
+                _ => None,
+            };
+            if let Some(time) = bound {
+                condition.value = self.format(time);
+            }
+        }
+        conditions
     }
 
     /// Finds the instant at which this zone's clocks read `civil`.
@@ -481,6 +499,31 @@ mod tests {
         assert_eq!(
             kolkata.axis_label(utc("2024-04-30T18:30:00Z"), Unit::Day),
             "2024-05-01"
+        );
+    }
+
+    #[test]
+    fn conditions_show_bounds_in_zone() {
+        let filter = Filter {
+            text: "x".into(),
+            from: Some(utc("2024-05-01T12:00:00Z")),
+            to: Some(utc("2024-12-01T12:00:00.9999999Z")),
+            ..Filter::default()
+        };
+
+        let values: Vec<String> = europe()
+            .conditions(&filter)
+            .into_iter()
+            .map(|condition| condition.value)
+            .collect();
+
+        assert_eq!(
+            values,
+            [
+                "x",
+                "2024-05-01 14:00:00.0000000 +02:00",
+                "2024-12-01 13:00:00.9999999 +01:00"
+            ]
         );
     }
 
