@@ -1,6 +1,7 @@
 //! The alerts panel: preset rules, one custom rule, and retry storms, each line a button
 //! that narrows the table to the rows behind it.
 
+use super::intl_zone::with_clock;
 use super::state::AppState;
 use crate::report::alerts::{STORM_GAP_MINUTES, STORM_MIN_COUNT};
 use crate::report::{Alert, AlertRule, Dimension, RetryStorm, PRESETS};
@@ -67,14 +68,15 @@ fn rule_section(
 ) -> impl IntoView {
     let heading = format!("{name}: {} ({})", rule.describe(), alerts.len());
     let hidden = alerts.len().saturating_sub(MAX_LINES);
+    let zone = state.zone.get();
     let lines = alerts
         .into_iter()
         .take(MAX_LINES)
         .map(|alert| {
-            let text = format!(
-                "{}: {} events, {} to {}",
-                alert.key, alert.count, alert.first, alert.last
-            );
+            let (first, last) = with_clock(&zone, |clock| {
+                (clock.format(alert.first), clock.format(alert.last))
+            });
+            let text = format!("{}: {} events, {first} to {last}", alert.key, alert.count);
             alert_line(text, move || {
                 state.filter.update(|filter| alert.apply(filter))
             })
@@ -102,18 +104,22 @@ fn storm_section(storms: Vec<RetryStorm>, state: AppState) -> impl IntoView {
         storms.len()
     );
     let hidden = storms.len().saturating_sub(MAX_LINES);
+    let zone = state.zone.get();
     let lines = storms
         .into_iter()
         .take(MAX_LINES)
         .map(|storm| {
+            let (first, last) = with_clock(&zone, |clock| {
+                (clock.format(storm.first), clock.format(storm.last))
+            });
             let reason = storm
                 .reason
                 .value
                 .clone()
                 .unwrap_or_else(|| "(missing)".into());
             let text = format!(
-                "{}: {} failures, {} to {}, mostly \u{201c}{reason}\u{201d}",
-                storm.pair, storm.count, storm.first, storm.last
+                "{}: {} failures, {first} to {last}, mostly \u{201c}{reason}\u{201d}",
+                storm.pair, storm.count
             );
             alert_line(text, move || {
                 state.filter.update(|filter| storm.apply(filter))

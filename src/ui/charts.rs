@@ -4,11 +4,13 @@
 //! Charts are laid out by `report::svg` and drawn here as SVG elements built by `view!`,
 //! so a log value only ever becomes a text node or an escaped attribute, never markup.
 
+use super::intl_zone::with_clock;
 use super::state::AppState;
 use crate::filetime::FileTime;
+use crate::report::svg::timeline_chart_in;
 use crate::report::svg::{number, BarTarget, Chart, Shape};
 use crate::report::PRESETS;
-use crate::report::{html_report, timeline_chart, top_chart, AlertRule, Dimension, ReportInput};
+use crate::report::{html_report, top_chart, AlertRule, Dimension, ReportInput};
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -27,7 +29,10 @@ pub fn Charts(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
     let dimension = RwSignal::new(Dimension::PeerPair);
     let timeline = move || {
         let rows = view_rows.get();
-        state.with_data(|data| timeline_chart(&data.table.timeline(&rows)))
+        let timeline = state.with_data(|data| data.table.timeline(&rows));
+        with_clock(&state.zone.get(), |clock| {
+            timeline_chart_in(&timeline, clock)
+        })
     };
     let top = move || {
         let rows = view_rows.get();
@@ -165,14 +170,18 @@ pub fn SaveReportButton(
         let mut rules: Vec<AlertRule> = PRESETS.iter().map(|(_, rule)| *rule).collect();
         rules.extend(custom_rule.get_untracked());
         let now = FileTime::from_unix_millis(js_sys::Date::now() as i64);
-        let html = state.with_data(|data| {
-            html_report(&ReportInput {
-                reports: &data.reports,
-                table: &data.table,
-                rows: &rows,
-                filter: &filter,
-                rules: &rules,
-                generated_at: Some(now),
+        let zone = state.zone.get_untracked();
+        let html = with_clock(&zone, |clock| {
+            state.with_data(|data| {
+                html_report(&ReportInput {
+                    reports: &data.reports,
+                    table: &data.table,
+                    rows: &rows,
+                    filter: &filter,
+                    rules: &rules,
+                    generated_at: Some(now),
+                    clock,
+                })
             })
         });
         if let Err(error) =

@@ -8,10 +8,8 @@ use leptos::prelude::*;
 pub fn FilterChips() -> impl IntoView {
     let state = expect_context::<AppState>();
     let chips = move || {
-        state
-            .filter
-            .get()
-            .conditions()
+        let filter = state.filter.get();
+        super::intl_zone::with_clock(&state.zone.get(), |clock| clock.conditions(&filter))
             .into_iter()
             .map(|condition| {
                 let field = condition.field;

@@ -1,6 +1,7 @@
 //! The selected row in full: every value unshortened, the Windows message text and the
 //! IPsec events of the same peer pair around its time.
 
+use super::intl_zone::format_time;
 use super::state::AppState;
 use crate::report::{related_events, visible_text, DEFAULT_WINDOW_MINUTES};
 use leptos::prelude::*;
@@ -26,13 +27,14 @@ pub fn Detail() -> impl IntoView {
     let content = Memo::new(move |_| {
         state.table_revision.track();
         let index = state.selected.get()?;
+        let zone = state.zone.get();
         state.with_data(|data| {
             let row = data.table.rows.get(index as usize)?;
             let file = data.table.file_name(row).to_string();
             let heading = format!(
                 "{file}, record {} at {}{}",
                 row.event.record_id,
-                row.event.time_created,
+                format_time(&zone, row.event.time_created),
                 if row.event.recovered {
                     " (recovered from a damaged chunk)"
                 } else {
@@ -41,7 +43,10 @@ pub fn Detail() -> impl IntoView {
             );
             let related = related_events(&data.reports, &row.event, DEFAULT_WINDOW_MINUTES)
                 .into_iter()
-                .map(|event| related_item(event.time_created, event.event_id, event.message()))
+                .map(|event| {
+                    let time = format_time(&zone, event.time_created);
+                    related_item(&time, event.event_id, event.message())
+                })
                 .collect();
             Some(DetailContent {
                 heading: visible_text(&heading),
@@ -106,7 +111,7 @@ fn RelatedEvents(items: Signal<Vec<RelatedItem>>) -> impl IntoView {
 }
 
 /// Builds the summary "time, event ID, first message line" and keeps the full message.
-fn related_item(time: crate::filetime::FileTime, event_id: u32, message: String) -> RelatedItem {
+fn related_item(time: &str, event_id: u32, message: String) -> RelatedItem {
     let first_line = message.lines().next().unwrap_or_default();
     let summary = format!("{time}  {event_id}  {first_line}");
     RelatedItem {

@@ -1,7 +1,9 @@
 //! The 4983 table: sortable headers, and only the rows in view rendered, so a million rows
 //! scroll as smoothly as ten.
 
+use super::intl_zone::with_clock;
 use super::state::AppState;
+use crate::report::zone::ZonedClock;
 use crate::report::{Cell, Column, Sort};
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -54,18 +56,23 @@ pub fn EventsTable(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
         let (first, last, rows) = visible();
         let top = first as f64 * ROW_HEIGHT;
         let bottom = (rows.len() - last) as f64 * ROW_HEIGHT;
-        let cells = state.with_data(|data| {
-            rows[first..last]
-                .iter()
-                .map(|index| {
-                    let texts: Vec<(String, Option<String>)> = body_columns
-                        .iter()
-                        .map(|column| cell_text(data.table.cell(*index, *column), *column))
-                        .collect();
-                    let recovered = data.table.rows[*index as usize].event.recovered;
-                    (*index, texts, recovered)
-                })
-                .collect::<Vec<_>>()
+        let zone = state.zone.get();
+        let cells = with_clock(&zone, |clock| {
+            state.with_data(|data| {
+                rows[first..last]
+                    .iter()
+                    .map(|index| {
+                        let texts: Vec<(String, Option<String>)> = body_columns
+                            .iter()
+                            .map(|column| {
+                                cell_text(data.table.cell(*index, *column), *column, clock)
+                            })
+                            .collect();
+                        let recovered = data.table.rows[*index as usize].event.recovered;
+                        (*index, texts, recovered)
+                    })
+                    .collect::<Vec<_>>()
+            })
         });
         view! {
             <tr class="spacer" aria-hidden="true"><td style:height=format!("{top}px")></td></tr>
@@ -149,9 +156,13 @@ fn header_cell(state: AppState, column: Column) -> impl IntoView {
     }
 }
 
-/// The text of a cell, and for coded fields the raw code shown beside the words.
-fn cell_text(cell: Cell<'_>, column: Column) -> (String, Option<String>) {
-    let text = crate::report::visible_text(&cell.to_text());
+/// The text of a cell, times in `clock`'s zone, and for coded fields the raw code shown
+/// beside the words.
+fn cell_text(cell: Cell<'_>, column: Column, clock: &ZonedClock<'_>) -> (String, Option<String>) {
+    let text = match cell {
+        Cell::Time(time) => clock.format(time),
+        other => crate::report::visible_text(&other.to_text()),
+    };
     let coded = matches!(
         column,
         Column::FailurePoint | Column::State | Column::Role | Column::EmImpersonationState

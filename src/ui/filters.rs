@@ -1,7 +1,10 @@
 //! The filter bar: free text, time range, and a choice list per field.
 
+use super::intl_zone::with_clock;
 use super::state::AppState;
+use super::zone_picker::ZonePicker;
 use crate::filetime::FileTime;
+use crate::report::zone::{parse_input_value, Pick, ZonedClock};
 use crate::report::{Filter, Table};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
@@ -108,8 +111,9 @@ pub fn Filters() -> impl IntoView {
                     }
                 />
             </label>
-            <TimeBound label="From (UTC)" test_id="filter-from" is_end=false />
-            <TimeBound label="To (UTC)" test_id="filter-to" is_end=true />
+            <ZonePicker />
+            <TimeBound label="From" test_id="filter-from" is_end=false />
+            <TimeBound label="To" test_id="filter-to" is_end=true />
             {CHOICES.into_iter().map(|choice| view! { <ChoiceSelect choice=choice /> }).collect_view()}
             <button on:click=move |_| state.filter.set(Filter::default())>"Clear filters"</button>
         </div>
@@ -174,20 +178,25 @@ fn TimeBound(label: &'static str, test_id: &'static str, is_end: bool) -> impl I
         let bound = state
             .filter
             .with(|filter| if is_end { filter.to } else { filter.from });
+        let zone = state.zone.get();
         bound
-            .map(|time| time.to_string()[..19].to_string())
+            .map(|time| with_clock(&zone, |clock| clock.input_value(time)))
             .unwrap_or_default()
     };
+    let zone_name = move || with_clock(&state.zone.get(), |clock| format!(" ({})", clock.name));
     view! {
         <label>
             {label}
+            {zone_name}
             <input
                 type="datetime-local"
                 step="1"
                 data-testid=test_id
                 prop:value=shown
                 on:change=move |event| {
-                    let time = parse_local_input(&event_target_value(&event), is_end);
+                    let value = event_target_value(&event);
+                    let zone = state.zone.get_untracked();
+                    let time = with_clock(&zone, |clock| parse_local_input(&value, is_end, clock));
                     state.filter.update(|filter| {
                         if is_end { filter.to = time } else { filter.from = time }
                     });
@@ -197,20 +206,15 @@ fn TimeBound(label: &'static str, test_id: &'static str, is_end: bool) -> impl I
     }
 }
 
-/// Reads a `datetime-local` value as UTC. An end bound covers its whole last second.
-fn parse_local_input(value: &str, is_end: bool) -> Option<FileTime> {
-    if value.is_empty() {
-        return None;
+/// Reads a `datetime-local` value as a wall-clock time of `clock`'s zone. An end bound
+/// covers its whole last second, and the latest of a repeated hour's two instants.
+fn parse_local_input(value: &str, is_end: bool, clock: &ZonedClock<'_>) -> Option<FileTime> {
+    let civil = parse_input_value(value)?;
+    if is_end {
+        let time = clock.resolve(civil, Pick::Latest)?;
+        let second = time.0 - time.0 % 10_000_000;
+        Some(FileTime(second.saturating_add(9_999_999)))
+    } else {
+        clock.resolve(civil, Pick::Earliest)
     }
-    let with_seconds = if value.len() == 16 {
-        format!("{value}:00")
-    } else {
-        value.to_string()
-    };
-    let time = FileTime::parse_iso(&format!("{with_seconds}Z"))?;
-    Some(if is_end {
-        FileTime(time.0 + 9_999_999)
-    } else {
-        time
-    })
 }

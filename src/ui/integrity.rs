@@ -30,13 +30,19 @@ pub fn IntegrityPanel() -> impl IntoView {
         <section class="integrity" aria-label="Integrity">
             <h2>"Integrity"</h2>
             <div class="integrity-grid" data-testid="integrity">
-                {move || files().into_iter().map(file_integrity).collect_view()}
+                {move || {
+                    let zone = state.zone.get();
+                    files().into_iter().map(|file| file_integrity(file, &zone)).collect_view()
+                }}
             </div>
         </section>
     }
 }
 
-fn file_integrity((name, sha256, facts): (String, Option<String>, Integrity)) -> impl IntoView {
+fn file_integrity(
+    (name, sha256, facts): (String, Option<String>, Integrity),
+    zone: &crate::report::zone::ZoneChoice,
+) -> impl IntoView {
     let yes_no = |value: Option<bool>| match value {
         Some(true) => "yes",
         Some(false) => "no",
@@ -50,7 +56,9 @@ fn file_integrity((name, sha256, facts): (String, Option<String>, Integrity)) ->
         _ => "none".into(),
     };
     let times = match (facts.first_time, facts.last_time) {
-        (Some(first), Some(last)) => format!("{first} to {last}"),
+        (Some(first), Some(last)) => super::intl_zone::with_clock(zone, |clock| {
+            format!("{} to {}", clock.format(first), clock.format(last))
+        }),
         _ => "none".into(),
     };
     let rows = vec![
@@ -80,7 +88,7 @@ fn file_integrity((name, sha256, facts): (String, Option<String>, Integrity)) ->
             facts.chunks_missing.to_string(),
         ),
         ("EventRecordID range", range),
-        ("Time range (UTC)", times),
+        ("Time range", times),
         (
             "EventRecordID gaps",
             format!(

@@ -10,9 +10,12 @@ mod events_table;
 mod file_list;
 mod filters;
 mod integrity;
+mod intl_zone;
 mod pool;
 mod state;
 mod summary;
+mod view_url;
+mod zone_picker;
 
 use alerts::AlertsPanel;
 use charts::{Charts, SaveReportButton};
@@ -35,6 +38,7 @@ pub fn App() -> impl IntoView {
     provide_context(state);
     let custom_rule = RwSignal::new(None::<crate::report::AlertRule>);
     state.start_workers();
+    view_url::sync_view_with_url(state);
     let offline = watch_offline_state();
     mark_ready_for_automation(state, offline);
     let view_rows = Memo::new(move |_| {

@@ -51,6 +51,8 @@ pub struct AppState {
     pub sort: RwSignal<Option<Sort>>,
     /// The row whose details are open, as an index into the table's rows.
     pub selected: RwSignal<Option<u32>>,
+    /// The zone every shown time is in.
+    pub zone: RwSignal<crate::report::zone::ZoneChoice>,
     /// A view refresh is scheduled.
     refresh_pending: StoredValue<bool>,
 }
@@ -66,6 +68,7 @@ impl AppState {
             filter: RwSignal::new(Filter::default()),
             sort: RwSignal::new(None),
             selected: RwSignal::new(None),
+            zone: RwSignal::new(Default::default()),
             refresh_pending: StoredValue::new(false),
         }
     }

@@ -1,0 +1,130 @@
+//! Keeps the view in the URL fragment: reads it at start and on `hashchange`, and writes
+//! it with `history.replaceState` after each change, so the back button is not filled
+//! with filter edits. The fragment never holds rows, only what `ViewState` names.
+
+use super::intl_zone;
+use super::state::AppState;
+use crate::report::view_state::{RowRef, ViewState};
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `history.replaceState(data, unused, url)`, bound here because web-sys builds its
+    /// `History` type only behind a feature this crate does not enable.
+    #[wasm_bindgen(catch, js_namespace = history, js_name = replaceState)]
+    fn replace_history_state(data: &JsValue, unused: &str, url: &str) -> Result<(), JsValue>;
+}
+
+/// Applies the URL's fragment to `state` and keeps the two in step from then on.
+pub fn sync_view_with_url(state: AppState) {
+    // A row named by the URL whose file has not been dropped (or read) yet.
+    let pending_row = RwSignal::new(None::<RowRef>);
+    apply(state, pending_row, &current_fragment());
+    listen_for_hash_changes(state, pending_row);
+    Effect::new(move |_| {
+        state.table_revision.track();
+        let Some(row) = pending_row.get() else {
+            return;
+        };
+        if let Some(index) = row_index(state, row) {
+            pending_row.set(None);
+            state.selected.set(Some(index));
+        }
+    });
+    Effect::new(move |_| {
+        let view = ViewState {
+            filter: state.filter.get(),
+            sort: state.sort.get(),
+            zone: state.zone.get(),
+            row: state
+                .selected
+                .get()
+                .and_then(|index| row_ref(state, index))
+                .or_else(|| pending_row.get()),
+        };
+        write_fragment(&view.to_fragment());
+    });
+}
+
+fn apply(state: AppState, pending_row: RwSignal<Option<RowRef>>, fragment: &str) {
+    let view = ViewState::from_fragment(fragment);
+    set_if_changed(state.filter, view.filter);
+    set_if_changed(state.sort, view.sort);
+    // An unknown zone is kept as it is, so the picker can name it; times then show UTC.
+    let zone = intl_zone::checked(&view.zone).unwrap_or(view.zone);
+    set_if_changed(state.zone, zone);
+    let selected = state.selected.get_untracked();
+    let current = selected.and_then(|index| row_ref(state, index));
+    if view.row != current {
+        state.selected.set(None);
+        pending_row.set(view.row);
+    }
+}
+
+fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
+    if signal.with_untracked(|current| *current != value) {
+        signal.set(value);
+    }
+}
+
+fn row_ref(state: AppState, index: u32) -> Option<RowRef> {
+    state.with_data(|data| {
+        let row = data.table.rows.get(index as usize)?;
+        Some(RowRef {
+            file: row.file,
+            record_id: row.event.record_id,
+        })
+    })
+}
+
+fn row_index(state: AppState, wanted: RowRef) -> Option<u32> {
+    state.with_data(|data| {
+        let position =
+            data.table.rows.iter().position(|row| {
+                row.file == wanted.file && row.event.record_id == wanted.record_id
+            })?;
+        u32::try_from(position).ok()
+    })
+}
+
+fn current_fragment() -> String {
+    web_sys::window()
+        .and_then(|window| window.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// Replaces the page's URL with one whose fragment is `fragment`; an empty fragment drops
+/// the `#`. Does nothing when the URL already has it.
+fn write_fragment(fragment: &str) {
+    let Some(location) = web_sys::window().map(|window| window.location()) else {
+        return;
+    };
+    let current = location.hash().unwrap_or_default();
+    if current.strip_prefix('#').unwrap_or(&current) == fragment {
+        return;
+    }
+    let path = location.pathname().unwrap_or_default();
+    let search = location.search().unwrap_or_default();
+    let url = if fragment.is_empty() {
+        format!("{path}{search}")
+    } else {
+        format!("{path}{search}#{fragment}")
+    };
+    if let Err(error) = replace_history_state(&JsValue::NULL, "", &url) {
+        web_sys::console::warn_2(&"could not write the view to the URL:".into(), &error);
+    }
+}
+
+/// Applies the fragment again when the user edits it or opens a link to this page.
+fn listen_for_hash_changes(state: AppState, pending_row: RwSignal<Option<RowRef>>) {
+    let listener = Closure::<dyn FnMut()>::new(move || {
+        apply(state, pending_row, &current_fragment());
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = window
+            .add_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+    }
+    // The listener lives as long as the page.
+    listener.forget();
+}
