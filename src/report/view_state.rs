@@ -14,7 +14,7 @@ use super::taxonomy::Cause;
 use super::zone::ZoneChoice;
 use crate::filetime::FileTime;
 
-/// What a shared link restores.
+/// The view state that a shared link restores.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ViewState {
     pub filter: Filter,

@@ -1,8 +1,8 @@
 //! Times shown in a chosen time zone: the choice, UTC offsets, and conversions between
 //! FILETIME instants and wall-clock text.
 //!
-//! Zone rules come from the caller through [`OffsetLookup`]. The page asks the browser's
-//! `Intl.DateTimeFormat` for the offset at each instant, so no time zone database ships
+//! Zone rules come from the caller through [`OffsetLookup`]. The page takes the offset at
+//! each instant from the browser's `Intl.DateTimeFormat`, so no time zone database ships
 //! with the app, daylight saving time follows the browser's rules, and this module is
 //! tested natively with fixed and fake rules.
 
@@ -90,8 +90,8 @@ pub fn format_offset(seconds: i32) -> String {
     }
 }
 
-/// Which instant a wall-clock time means when the clocks were set back and it occurred
-/// twice: the earliest suits a range's start, the latest its end.
+/// The instant chosen for a wall-clock time that occurred twice because the clocks were
+/// set back. The earliest suits a range's start, the latest its end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pick {
     Earliest,
@@ -197,7 +197,7 @@ impl ZonedClock<'_> {
 
     /// Finds the instant at which this zone's clocks read `civil`.
     ///
-    /// A time the clocks passed twice (set back) resolves as `pick` says. A time the
+    /// A time the clocks passed twice (set back) resolves to the instant `pick` selects. A time the
     /// clocks skipped (set forward) resolves to the instant of the jump, the first instant
     /// after every earlier wall-clock time. Returns `None` only for instants a FILETIME
     /// cannot hold.

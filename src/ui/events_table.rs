@@ -156,8 +156,8 @@ fn header_cell(state: AppState, column: Column) -> impl IntoView {
     }
 }
 
-/// The text of a cell, times in `clock`'s zone, and for coded fields the raw code shown
-/// beside the words.
+/// Returns the text of a cell, with times in `clock`'s zone, and for coded fields the raw
+/// code to show beside the words.
 fn cell_text(cell: Cell<'_>, column: Column, clock: &ZonedClock<'_>) -> (String, Option<String>) {
     let text = match cell {
         Cell::Time(time) => clock.format(time),

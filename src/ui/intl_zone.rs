@@ -23,10 +23,13 @@ thread_local! {
 /// A zone's offsets as the browser computes them.
 pub struct IntlOffsets {
     formatter: js_sys::Intl::DateTimeFormat,
+    /// Offsets by whole second since 1601, because a chart requests each bucket boundary
+    /// once per cause and per neighbouring bucket.
+    known: RefCell<HashMap<u64, i32>>,
 }
 
 impl IntlOffsets {
-    /// Looks up the IANA zone `name`; returns `None` when the browser does not know it.
+    /// Looks up the IANA zone `name`. Returns `None` when the browser does not support it.
     pub fn new(name: &str) -> Option<IntlOffsets> {
         let formatter = FORMATTERS.with(|cache| {
             cache
@@ -35,14 +38,15 @@ impl IntlOffsets {
                 .or_insert_with(|| build_formatter(Some(name)).ok())
                 .clone()
         })?;
-        Some(IntlOffsets { formatter })
+        Some(IntlOffsets {
+            formatter,
+            known: RefCell::new(HashMap::new()),
+        })
     }
-}
 
-impl OffsetLookup for IntlOffsets {
-    fn offset_seconds(&self, time: FileTime) -> i32 {
-        // Whole seconds, so the difference below is whole seconds too.
-        let second = FileTime(time.0 / TICKS_PER_SECOND * TICKS_PER_SECOND);
+    /// Computes the offset at `second`, a whole second, so the difference below is whole
+    /// seconds too.
+    fn compute_offset(&self, second: FileTime) -> i32 {
         let date = js_sys::Date::new(&JsValue::from_f64(second.unix_millis() as f64));
         let parts = self.formatter.format_to_parts(&date);
         let wall =
@@ -54,6 +58,18 @@ impl OffsetLookup for IntlOffsets {
                 (i128::from(wall.0) - i128::from(second.0)) / i128::from(TICKS_PER_SECOND);
             i32::try_from(seconds).unwrap_or(0)
         })
+    }
+}
+
+impl OffsetLookup for IntlOffsets {
+    fn offset_seconds(&self, time: FileTime) -> i32 {
+        let whole_seconds = time.0 / TICKS_PER_SECOND;
+        if let Some(offset) = self.known.borrow().get(&whole_seconds) {
+            return *offset;
+        }
+        let offset = self.compute_offset(FileTime(whole_seconds * TICKS_PER_SECOND));
+        self.known.borrow_mut().insert(whole_seconds, offset);
+        offset
     }
 }
 
@@ -120,8 +136,8 @@ pub fn local_zone_name() -> String {
     })
 }
 
-/// Returns every zone name the browser knows, for the zone box's suggestions; empty where
-/// `Intl.supportedValuesOf` is missing.
+/// Returns every zone name the browser supports, for the zone box's suggestions. The list
+/// is empty where `Intl.supportedValuesOf` is missing.
 pub fn zone_names() -> Vec<String> {
     let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok();
     let function = intl
@@ -140,7 +156,7 @@ pub fn zone_names() -> Vec<String> {
 }
 
 /// Checks a zone with the browser: returns the choice, a named zone spelt as the browser
-/// lists it when only the case differs, or `None` for a zone the browser does not know.
+/// lists it when only the case differs, or `None` for a zone the browser does not support.
 ///
 /// The name is not replaced by `resolvedOptions().timeZone`, because Chromium resolves
 /// `Asia/Kolkata` to the older `Asia/Calcutta`, which would surprise the user.

@@ -1,6 +1,6 @@
 //! Keeps the view in the URL fragment: reads it at start and on `hashchange`, and writes
 //! it with `history.replaceState` after each change, so the back button is not filled
-//! with filter edits. The fragment never holds rows, only what `ViewState` names.
+//! with filter edits. The fragment never contains rows, only what `ViewState` names.
 
 use super::intl_zone;
 use super::state::AppState;
@@ -51,7 +51,7 @@ fn apply(state: AppState, pending_row: RwSignal<Option<RowRef>>, fragment: &str)
     let view = ViewState::from_fragment(fragment);
     set_if_changed(state.filter, view.filter);
     set_if_changed(state.sort, view.sort);
-    // An unknown zone is kept as it is, so the picker can name it; times then show UTC.
+    // An unknown zone is kept as it is, so the picker can name it, and times show UTC.
     let zone = intl_zone::checked(&view.zone).unwrap_or(view.zone);
     set_if_changed(state.zone, zone);
     let selected = state.selected.get_untracked();
@@ -94,8 +94,8 @@ fn current_fragment() -> String {
         .unwrap_or_default()
 }
 
-/// Replaces the page's URL with one whose fragment is `fragment`; an empty fragment drops
-/// the `#`. Does nothing when the URL already has it.
+/// Replaces the page's URL with one whose fragment is `fragment`. An empty fragment drops
+/// the `#`, and a URL that already has the fragment is left alone.
 fn write_fragment(fragment: &str) {
     let Some(location) = web_sys::window().map(|window| window.location()) else {
         return;

@@ -1,4 +1,4 @@
-//! The zone picker: times in UTC, in the browser's zone, or in any zone the browser knows.
+//! The zone picker: times in UTC, in the browser's zone, or in any zone it supports.
 
 use super::intl_zone::{self, IntlOffsets};
 use super::state::AppState;
@@ -64,11 +64,11 @@ pub fn ZonePicker() -> impl IntoView {
             <select data-testid="zone-select" prop:value=mode on:change=pick_mode>
                 <option value=MODE_UTC>"UTC"</option>
                 <option value=MODE_LOCAL>{local_label}</option>
-                <option value=MODE_NAMED>"Zone:"</option>
+                <option value=MODE_NAMED>"Named zone"</option>
             </select>
         </label>
         <label>
-            "Zone"
+            "Zone name"
             <input
                 type="text"
                 list="zone-names"
@@ -92,7 +92,7 @@ pub fn ZonePicker() -> impl IntoView {
     }
 }
 
-/// Reports a zone the browser does not know: one typed in the box, which leaves the zone
+/// Reports a zone the browser does not support: one typed in the box, which leaves the zone
 /// as it was, or one from a link, which shows UTC.
 #[component]
 fn ZoneProblem(rejected: RwSignal<Option<String>>) -> impl IntoView {
