@@ -310,6 +310,7 @@ mod tests {
         assert_eq!(passing(&table, &text("%%8200")), [2]);
         assert_eq!(passing(&table, &text("a.EVTX")), [1, 2, 3]);
         assert_eq!(passing(&table, &text("12:35:56")), [2]);
+        assert_eq!(passing(&table, &text("T12:35:56.1234567Z")), [2]);
         assert_eq!(passing(&table, &text("18446744073709551615")), [1, 2, 3]);
         assert_eq!(passing(&table, &text("no such text")), Vec::<u64>::new());
         assert!(text("fabrikam").matches(&table.rows[0]));

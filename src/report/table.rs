@@ -79,7 +79,8 @@ fn search_text(file: &str, event: &Event4983) -> String {
             Cell::Null => {}
             Cell::Text(value) => push_lowercase(&mut text, value),
             Cell::Number(number) => write!(text, "{number}").expect("writing to a String"),
-            Cell::Time(time) => write!(text, "{time}").expect("writing to a String"),
+            // Lowercased like the needle, so "2024-05-01T12" finds the ISO text.
+            Cell::Time(time) => push_lowercase(&mut text, &time.to_string()),
         }
         text.push('\n');
     }
