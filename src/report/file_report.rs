@@ -150,8 +150,8 @@ impl FileReport {
         self.parts.iter().flat_map(|part| part.others.iter())
     }
 
-    /// Returns the index of the chunk that holds `event`, a 4983 of this file, so its bytes
-    /// can be read again. The whole event is compared, because two chunks can hold records
+    /// Returns the index of the chunk that contains `event`, a 4983 of this file, so its bytes
+    /// can be read again. The whole event is compared, because two chunks can contain records
     /// with the same EventRecordID.
     pub fn chunk_of_4983(&self, event: &Event4983) -> Option<u64> {
         self.parts

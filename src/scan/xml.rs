@@ -53,7 +53,7 @@ impl fmt::Display for Caveat {
     }
 }
 
-/// Why a record's XML cannot be shown. Every message names the record and its chunk.
+/// Reasons a record's XML cannot be shown. Every message names the record and its chunk.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum XmlError {
     /// The chunk slot holds only zero bytes.
@@ -108,7 +108,7 @@ pub enum XmlError {
         record_id: u64,
         records: u64,
         unreadable: u64,
-        /// Where the file ends in a cut-off chunk, in bytes from the chunk's start.
+        /// The length of a cut-off chunk: the bytes from its start to the end of the file.
         cut_at: Option<u64>,
     },
     /// The browser could not read the chunk's bytes from the file.
@@ -137,10 +137,11 @@ fn cut_note(cut_at: Option<u64>) -> String {
 ///
 /// `bytes` are the chunk's bytes as read from the file, shorter than 64 KiB when the file is
 /// cut off. Checksums are checked but do not stop the rendering: a failure becomes a
-/// [`Caveat`]. A record the scan found among the live records is preferred; when none has
-/// the ID, the chunk's unused space is carved for a stale copy.
+/// [`Caveat`]. A live record with the ID comes first. Only when there is none does the
+/// chunk's unused space give a stale copy.
 pub fn record_xml(chunk: u64, mut bytes: Vec<u8>, record_id: u64) -> Result<RecordXml, XmlError> {
     let length = bytes.len() as u64;
+
     if bytes.iter().all(|byte| *byte == 0) {
         return Err(XmlError::EmptyChunk { chunk, record_id });
     }
@@ -158,6 +159,7 @@ pub fn record_xml(chunk: u64, mut bytes: Vec<u8>, record_id: u64) -> Result<Reco
             reason: describe_bad_magic(&bytes),
         });
     }
+
     let mut caveats = Vec::new();
     let cut_at = (length < CHUNK_SIZE).then_some(length);
     if let Some(length) = cut_at {
@@ -172,12 +174,14 @@ pub fn record_xml(chunk: u64, mut bytes: Vec<u8>, record_id: u64) -> Result<Reco
         reason: error_chain(&error),
     })?;
     data.number = Some(chunk);
+
     if !data.validate_header_checksum() {
         caveats.push(Caveat::HeaderChecksum);
     }
     if cut_at.is_none() && !data.validate_data_checksum() {
         caveats.push(Caveat::DataChecksum);
     }
+
     let search = Search {
         chunk,
         record_id,
@@ -286,7 +290,7 @@ mod tests {
     use crate::fixture::write_evtx;
     use crate::read::chunk_offset;
 
-    /// The known sample file: one chunk holding records 1 to 7.
+    /// Writes the known sample file: one chunk with records 1 to 7.
     fn known_file() -> Vec<u8> {
         write_evtx(&known_4983()).unwrap()
     }

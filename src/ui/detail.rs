@@ -1,7 +1,7 @@
 //! The selected row in full: every value unshortened, the Windows message text or the
 //! record's XML, and the IPsec events of the same peer pair around its time.
 
-use super::state::{AppState, XmlAnswer};
+use super::state::{AppState, XmlResult};
 use crate::report::related::WINDOW_CHOICES_MINUTES;
 use crate::report::{related_events, visible_text, DEFAULT_WINDOW_MINUTES};
 use leptos::prelude::*;
@@ -16,26 +16,26 @@ struct DetailContent {
     place: RecordPlace,
 }
 
-/// Where the row's record is, so its chunk can be read again for the XML view.
+/// The location of the row's record, so its chunk can be read again for the XML view.
 #[derive(Clone, Copy, PartialEq)]
 struct RecordPlace {
     file: u32,
-    /// `None` when no scanned chunk of the file holds the event, which should not happen.
+    /// `None` when no scanned chunk of the file contains the event, which should not happen.
     chunk: Option<u64>,
     record_id: u64,
 }
 
 impl RecordPlace {
-    fn answered_by(&self, answer: &XmlAnswer) -> bool {
-        answer.file == self.file
-            && Some(answer.chunk) == self.chunk
-            && answer.record_id == self.record_id
+    fn matches(&self, result: &XmlResult) -> bool {
+        result.file == self.file
+            && Some(result.chunk) == self.chunk
+            && result.record_id == self.record_id
     }
 }
 
-/// What the panel shows of the record.
+/// The form in which the panel shows the record.
 #[derive(Clone, Copy, PartialEq)]
-enum Shown {
+enum RecordView {
     Message,
     Xml,
 }
@@ -50,7 +50,7 @@ struct RelatedItem {
 #[component]
 pub fn Detail() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let shown = RwSignal::new(Shown::Message);
+    let record_view = RwSignal::new(RecordView::Message);
     let window_minutes = RwSignal::new(DEFAULT_WINDOW_MINUTES);
     let content = Memo::new(move |_| {
         state.table_revision.track();
@@ -98,17 +98,18 @@ pub fn Detail() -> impl IntoView {
             }
         }
     });
-    let place = Signal::derive(move || content.get().map(|shown| shown.place));
-    request_xml_when_shown(state, shown, place);
+    // A memo, so changing the related-events window does not request the XML again.
+    let place = Signal::from(Memo::new(move |_| content.get().map(|shown| shown.place)));
+    request_xml_when_shown(state, record_view, place);
     let related = move || content.get().map(|shown| shown.related).unwrap_or_default();
     let message = move || content.get().map(|shown| shown.message);
     view! {
         <Show when=move || content.get().is_some()>
             <section class="detail-panel" aria-label="Event details" node_ref=panel>
                 <h2>{move || content.get().map(|shown| shown.heading)}</h2>
-                <ViewSwitch shown=shown/>
+                <ViewSwitch record_view=record_view/>
                 <Show
-                    when=move || shown.get() == Shown::Xml
+                    when=move || record_view.get() == RecordView::Xml
                     fallback=move || view! {
                         <pre class="detail" data-testid="event-message">{message}</pre>
                     }
@@ -123,14 +124,14 @@ pub fn Detail() -> impl IntoView {
 }
 
 /// Asks a worker for the record's XML whenever the XML view is open for a record whose
-/// answer the page does not have yet.
+/// XML the page has not received yet.
 fn request_xml_when_shown(
     state: AppState,
-    shown: RwSignal<Shown>,
+    record_view: RwSignal<RecordView>,
     place: Signal<Option<RecordPlace>>,
 ) {
     Effect::new(move |_| {
-        if shown.get() != Shown::Xml {
+        if record_view.get() != RecordView::Xml {
             return;
         }
         let Some(place) = place.get() else {
@@ -139,10 +140,10 @@ fn request_xml_when_shown(
         let Some(chunk) = place.chunk else {
             return;
         };
-        let answered = state
+        let received = state
             .xml
-            .with_untracked(|answer| answer.as_ref().is_some_and(|a| place.answered_by(a)));
-        if !answered {
+            .with_untracked(|result| result.as_ref().is_some_and(|result| place.matches(result)));
+        if !received {
             state.request_xml(place.file, chunk, place.record_id);
         }
     });
@@ -150,13 +151,13 @@ fn request_xml_when_shown(
 
 /// Two buttons that switch between the message text and the XML.
 #[component]
-fn ViewSwitch(shown: RwSignal<Shown>) -> impl IntoView {
-    let button = move |target: Shown, label: &'static str, test_id: &'static str| {
+fn ViewSwitch(record_view: RwSignal<RecordView>) -> impl IntoView {
+    let button = move |target: RecordView, label: &'static str, test_id: &'static str| {
         view! {
             <button
                 data-testid=test_id
-                aria-pressed=move || (shown.get() == target).to_string()
-                on:click=move |_| shown.set(target)
+                aria-pressed=move || (record_view.get() == target).to_string()
+                on:click=move |_| record_view.set(target)
             >
                 {label}
             </button>
@@ -164,9 +165,9 @@ fn ViewSwitch(shown: RwSignal<Shown>) -> impl IntoView {
     };
     view! {
         <div class="detail-views" role="group" aria-label="Show the event as">
-            {button(Shown::Message, "Message", "show-message")}
+            {button(RecordView::Message, "Message", "show-message")}
             " "
-            {button(Shown::Xml, "XML", "show-xml")}
+            {button(RecordView::Xml, "XML", "show-xml")}
         </div>
     }
 }
@@ -180,17 +181,17 @@ fn XmlView(place: Signal<Option<RecordPlace>>) -> impl IntoView {
         let place = place.get()?;
         let Some(chunk) = place.chunk else {
             let reason = format!(
-                "cannot show record {}: no scanned chunk of the file holds it",
+                "cannot show record {}: no scanned chunk of the file contains it",
                 place.record_id
             );
             return Some(xml_error(reason).into_any());
         };
-        let answer = state.xml.get().filter(|answer| place.answered_by(answer));
-        let Some(answer) = answer else {
+        let result = state.xml.get().filter(|result| place.matches(result));
+        let Some(result) = result else {
             let reading = format!("Reading chunk {chunk} of the file again…");
             return Some(view! { <p data-testid="xml-loading">{reading}</p> }.into_any());
         };
-        Some(match answer.xml {
+        Some(match result.xml {
             Ok(record) => {
                 let caveats = record
                     .caveats
@@ -200,14 +201,11 @@ fn XmlView(place: Signal<Option<RecordPlace>>) -> impl IntoView {
                     .join("; ");
                 let raw = record.xml.clone();
                 view! {
-                    <Show when={
-                        let empty = caveats.is_empty();
-                        move || !empty
-                    }>
+                    {(!caveats.is_empty()).then(|| view! {
                         <p class="xml-caveats" data-testid="xml-caveats">
                             {format!("Read despite damage: {caveats}.")}
                         </p>
-                    </Show>
+                    })}
                     <p>
                         <button on:click=move |_| copy_to_clipboard(&raw, copy_status)>
                             "Copy XML"

@@ -207,7 +207,7 @@ impl Pool {
     }
 }
 
-/// The reply that stands in for a request whose worker crashed. A failed XML request
+/// The reply that replaces the lost one of a request whose worker crashed. A failed XML request
 /// concerns one record only, so it must not mark its file as failed.
 fn failure_reply(request: &Request, message: String) -> Reply {
     match *request {

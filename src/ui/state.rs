@@ -55,12 +55,12 @@ pub struct AppState {
     /// A view refresh is scheduled.
     refresh_pending: StoredValue<bool>,
     /// The last record XML a worker returned, for the detail panel.
-    pub xml: RwSignal<Option<XmlAnswer>>,
+    pub xml: RwSignal<Option<XmlResult>>,
 }
 
 /// A record's XML as a worker rendered it, or why it could not.
 #[derive(Clone, Debug, PartialEq)]
-pub struct XmlAnswer {
+pub struct XmlResult {
     /// The file's index in `AppData::reports`, which is also its job number.
     pub file: u32,
     pub chunk: u64,
@@ -133,7 +133,7 @@ impl AppState {
     }
 
     /// Asks a worker to render record `record_id` of chunk `chunk` of file `file` as XML;
-    /// the answer arrives in [`AppState::xml`].
+    /// the reply is stored in [`AppState::xml`].
     pub fn request_xml(self, file: u32, chunk: u64, record_id: u64) {
         let Some(handle) = self.with_data(|data| data.files.get(file as usize).cloned()) else {
             return;
@@ -151,7 +151,7 @@ impl AppState {
     }
 
     fn take_reply(self, reply: Reply) {
-        // An XML answer concerns one record; the session and the reports never see it.
+        // An XML reply concerns one record; the session and the reports never see it.
         if let Reply::Xml {
             job,
             chunk,
@@ -159,7 +159,7 @@ impl AppState {
             xml,
         } = reply
         {
-            self.xml.set(Some(XmlAnswer {
+            self.xml.set(Some(XmlResult {
                 file: job,
                 chunk,
                 record_id,

@@ -57,7 +57,7 @@ pub enum Reply {
     },
     /// The file's SHA-256 as lowercase hex.
     Hash { job: u32, sha256: String },
-    /// The answer to [`Request::Xml`]; a failure here concerns only that record.
+    /// The reply to [`Request::Xml`]; a failure here concerns only that record.
     Xml {
         job: u32,
         chunk: u64,

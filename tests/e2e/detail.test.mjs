@@ -70,7 +70,7 @@ function recordOffset(bytes, index) {
   return offset;
 }
 
-/** Opens the XML view and returns the text of its `<pre>`, once the worker has answered. */
+/** Opens the XML view and returns the text of its `<pre>`, once the worker's reply is shown. */
 async function openXml(page) {
   await page.getByTestId('show-xml').click();
   const xml = page.getByTestId('event-xml');
