@@ -177,6 +177,11 @@ fn ViewSwitch(record_view: RwSignal<RecordView>) -> impl IntoView {
 fn XmlView(place: Signal<Option<RecordPlace>>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let copy_status = RwSignal::new(String::new());
+    // A copy status belongs to the record it was shown for.
+    Effect::new(move |_| {
+        place.track();
+        copy_status.set(String::new());
+    });
     let body = move || {
         let place = place.get()?;
         let Some(chunk) = place.chunk else {
