@@ -18,7 +18,7 @@ mod native {
 
     const HELP: &str = "\
 Usage: mkevtx --out FILE [--records N | --bytes SIZE] [--ratio-4983 R] [--seed S]
-              [--preset mixed|known|hostile|dominant]
+              [--preset mixed|known|hostile|dominant|related]
 
 Writes a Windows EVTX file of Security events for tests and benchmarks.
 
@@ -35,6 +35,8 @@ Options:
                     known: the 7 hand-declared test events; ignores the other options
                     hostile: 2 events of 4983 with HTML, formula, bidi and 10,000-character
                     values; ignores the other options
+                    related: one 4983 (record 7) with 4653/4654 events of its peer pair at
+                    known distances; ignores the other options
   --help            print this help";
 
     #[derive(Debug, PartialEq)]
@@ -43,6 +45,7 @@ Options:
         Known,
         Hostile,
         Dominant,
+        Related,
     }
 
     #[derive(Debug)]
@@ -121,10 +124,12 @@ Options:
                         "known" => Preset::Known,
                         "hostile" => Preset::Hostile,
                         "dominant" => Preset::Dominant,
+                        "related" => Preset::Related,
                         other => {
                             return Err(format!(
-                        "unknown --preset {other:?}: expected mixed, known, hostile or dominant"
-                    ))
+                                "unknown --preset {other:?}: expected mixed, known, hostile, \
+                                 dominant or related"
+                            ))
                         }
                     }
                 }
@@ -168,12 +173,13 @@ Options:
         let started = Instant::now();
         let failed = |error| format!("writing {} failed: {error}", args.out);
 
-        if matches!(args.preset, Preset::Known | Preset::Hostile) {
-            let events = if args.preset == Preset::Known {
-                samples::known_4983()
-            } else {
-                ipsec_lens::fixture::hostile::hostile_4983()
-            };
+        let declared = match args.preset {
+            Preset::Known => Some(samples::known_4983()),
+            Preset::Hostile => Some(ipsec_lens::fixture::hostile::hostile_4983()),
+            Preset::Related => Some(ipsec_lens::fixture::related::related_4983()),
+            Preset::Mixed | Preset::Dominant => None,
+        };
+        if let Some(events) = declared {
             let mut writer = EvtxWriter::new(out).map_err(failed)?;
             for event in &events {
                 writer.write_event(event).map_err(failed)?;

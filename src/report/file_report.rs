@@ -150,6 +150,20 @@ impl FileReport {
         self.parts.iter().flat_map(|part| part.others.iter())
     }
 
+    /// Returns the index of the chunk that contains `event`, a 4983 of this file, so its bytes
+    /// can be read again. The whole event is compared, because two chunks can contain records
+    /// with the same EventRecordID.
+    pub fn chunk_of_4983(&self, event: &Event4983) -> Option<u64> {
+        self.parts
+            .iter()
+            .find(|part| {
+                part.failures
+                    .iter()
+                    .any(|failure| failure.record_id == event.record_id && failure == event)
+            })
+            .map(|part| part.index)
+    }
+
     /// Counts the IPsec events other than 4983 by event ID.
     pub fn other_event_counts(&self) -> BTreeMap<u32, u64> {
         let mut counts = BTreeMap::new();
@@ -344,6 +358,22 @@ mod tests {
         );
         assert_eq!(gaps[0].len(), 3);
         assert_eq!(report.record_ids_missing_inside_chunks(), 2);
+    }
+
+    #[test]
+    fn chunk_of_4983_tells_duplicate_ids_apart() {
+        let mut report = FileReport::new("a.evtx", 4096 + 3 * 65536);
+        report.add_chunk(chunk(2, vec![failure_at(5, 60)]));
+        report.add_chunk(chunk(0, vec![failure_at(1, 0), failure_at(5, 0)]));
+        let events: Vec<Event4983> = report.events_4983().cloned().collect();
+        let mut stranger = events[0].clone();
+        stranger.record_id = 99;
+
+        assert_eq!(record_ids(&report), [1, 5, 5]);
+        assert_eq!(report.chunk_of_4983(&events[0]), Some(0));
+        assert_eq!(report.chunk_of_4983(&events[1]), Some(0));
+        assert_eq!(report.chunk_of_4983(&events[2]), Some(2));
+        assert_eq!(report.chunk_of_4983(&stranger), None);
     }
 
     #[test]

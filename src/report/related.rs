@@ -7,6 +7,9 @@ use crate::decode::{Event4983, IpsecEvent};
 /// The window the detail view uses, in minutes on each side of the failure.
 pub const DEFAULT_WINDOW_MINUTES: u64 = 5;
 
+/// The windows the detail view offers, in minutes on each side of the failure.
+pub const WINDOW_CHOICES_MINUTES: [u64; 4] = [1, DEFAULT_WINDOW_MINUTES, 15, 60];
+
 const TICKS_PER_MINUTE: u64 = 60 * 10_000_000;
 
 /// Collects the non-4983 IPsec events of every file that share the failure's computer and
@@ -138,6 +141,61 @@ mod tests {
         let related = related_events(&reports, &failure(&reports[0]), 5);
 
         assert_eq!(record_ids(&related), [1, 3]);
+    }
+
+    #[test]
+    fn related_window_choices_bounds() {
+        let pair = ("10.0.0.1", "10.0.0.2");
+        // One event on each window's bound and one just past it, on alternating sides.
+        let offsets: [(u64, i64); 8] = [
+            (1, -60),
+            (2, 61),
+            (3, -300),
+            (4, 301),
+            (5, -900),
+            (6, 901),
+            (7, -3600),
+            (8, 3601),
+        ];
+        let mut events: Vec<RawEvent> = offsets
+            .iter()
+            .map(|(id, seconds)| {
+                let at = FAILURE_SECONDS.checked_add_signed(*seconds).unwrap();
+                peer_event(4654, *id, at, pair)
+            })
+            .collect();
+        events.push(failure_at(10, FAILURE_SECONDS));
+        let reports = [one_chunk_report("a.evtx", events)];
+        let event = failure(&reports[0]);
+
+        let found: Vec<Vec<u64>> = WINDOW_CHOICES_MINUTES
+            .iter()
+            .map(|minutes| record_ids(&related_events(&reports, &event, *minutes)))
+            .collect();
+
+        assert_eq!(WINDOW_CHOICES_MINUTES, [1, 5, 15, 60]);
+        assert_eq!(found[0], [1]);
+        assert_eq!(found[1], [3, 1, 2]);
+        assert_eq!(found[2], [5, 3, 1, 2, 4]);
+        assert_eq!(found[3], [7, 5, 3, 1, 2, 4, 6]);
+    }
+
+    #[test]
+    fn related_window_zero_keeps_same_time() {
+        let pair = ("10.0.0.1", "10.0.0.2");
+        let report = one_chunk_report(
+            "a.evtx",
+            vec![
+                peer_event(4653, 1, FAILURE_SECONDS, pair),
+                peer_event(4653, 2, FAILURE_SECONDS + 1, pair),
+                failure_at(10, FAILURE_SECONDS),
+            ],
+        );
+        let reports = [report];
+
+        let related = related_events(&reports, &failure(&reports[0]), 0);
+
+        assert_eq!(record_ids(&related), [1]);
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod interest;
 mod json_record;
 pub mod skip;
 mod truncated;
+pub mod xml;
 
 use crate::filetime::FileTime;
 use crate::read::CHUNK_SIZE;

@@ -67,9 +67,18 @@ impl Pool {
         pool
     }
 
-    /// Queues a request over `file`; it runs when a worker is free.
+    /// Queues a request over `file`; it runs when a worker is free. An XML request goes
+    /// first, because a user waits on it while scans of large files may fill the queue.
     pub fn submit(&self, request: Request, file: File) {
-        self.0.borrow_mut().queue.push_back(Task { request, file });
+        let urgent = matches!(request, Request::Xml { .. });
+        let task = Task { request, file };
+        let mut inner = self.0.borrow_mut();
+        if urgent {
+            inner.queue.push_front(task);
+        } else {
+            inner.queue.push_back(task);
+        }
+        drop(inner);
         self.dispatch();
     }
 
@@ -149,10 +158,7 @@ impl Pool {
         self.0.borrow_mut().retired.push(old.callbacks);
         if let Some(task) = old.task {
             let on_reply = self.0.borrow().on_reply.clone();
-            on_reply(Reply::Failed {
-                job: task.request.job(),
-                message,
-            });
+            on_reply(failure_reply(&task.request, message));
         }
         self.spawn(index);
     }
@@ -198,5 +204,30 @@ impl Pool {
                 web_sys::console::error_2(&"could not post to a scan worker:".into(), &error);
             }
         }
+    }
+}
+
+/// The reply that replaces the lost one of a request whose worker crashed. A failed XML request
+/// concerns one record only, so it must not mark its file as failed.
+fn failure_reply(request: &Request, message: String) -> Reply {
+    match *request {
+        Request::Xml {
+            job,
+            chunk,
+            record_id,
+        } => Reply::Xml {
+            job,
+            chunk,
+            record_id,
+            xml: Err(crate::scan::xml::XmlError::Worker {
+                chunk,
+                record_id,
+                reason: message,
+            }),
+        },
+        _ => Reply::Failed {
+            job: request.job(),
+            message,
+        },
     }
 }

@@ -5,6 +5,7 @@
 
 use super::pool::Pool;
 use crate::report::{FileReport, Filter, Sort, Table};
+use crate::scan::xml::{RecordXml, XmlError};
 use crate::session::Session;
 use crate::worker::protocol::{Reply, Request};
 use leptos::prelude::*;
@@ -55,6 +56,18 @@ pub struct AppState {
     pub zone: RwSignal<crate::report::zone::ZoneChoice>,
     /// A view refresh is scheduled.
     refresh_pending: StoredValue<bool>,
+    /// The last record XML a worker returned, for the detail panel.
+    pub xml: RwSignal<Option<XmlResult>>,
+}
+
+/// A record's XML as a worker rendered it, or why it could not.
+#[derive(Clone, Debug, PartialEq)]
+pub struct XmlResult {
+    /// The file's index in `AppData::reports`, which is also its job number.
+    pub file: u32,
+    pub chunk: u64,
+    pub record_id: u64,
+    pub xml: Result<RecordXml, XmlError>,
 }
 
 impl AppState {
@@ -70,6 +83,7 @@ impl AppState {
             selected: RwSignal::new(None),
             zone: RwSignal::new(Default::default()),
             refresh_pending: StoredValue::new(false),
+            xml: RwSignal::new(None),
         }
     }
 
@@ -121,7 +135,41 @@ impl AppState {
         });
     }
 
+    /// Asks a worker to render record `record_id` of chunk `chunk` of file `file` as XML;
+    /// the reply is stored in [`AppState::xml`].
+    pub fn request_xml(self, file: u32, chunk: u64, record_id: u64) {
+        let Some(handle) = self.with_data(|data| data.files.get(file as usize).cloned()) else {
+            return;
+        };
+        let request = Request::Xml {
+            job: file,
+            chunk,
+            record_id,
+        };
+        self.pool.with_value(|pool| {
+            if let Some(pool) = pool {
+                pool.submit(request, handle);
+            }
+        });
+    }
+
     fn take_reply(self, reply: Reply) {
+        // An XML reply concerns one record; the session and the reports never see it.
+        if let Reply::Xml {
+            job,
+            chunk,
+            record_id,
+            xml,
+        } = reply
+        {
+            self.xml.set(Some(XmlResult {
+                file: job,
+                chunk,
+                record_id,
+                xml,
+            }));
+            return;
+        }
         let (file, requests) = {
             let data = self.data.get_value();
             let mut data = data.borrow_mut();
@@ -150,7 +198,7 @@ impl AppState {
                     data.session.on_failed(job, message);
                     (job, Default::default())
                 }
-                Reply::Ready | Reply::Panicked { .. } => return,
+                Reply::Ready | Reply::Panicked { .. } | Reply::Xml { .. } => return,
             };
             if let Some(report) = data.reports.get_mut(job as usize) {
                 data.table_stale |= !update.scans.is_empty();

@@ -4,6 +4,7 @@
 //! whole, since a JavaScript number holds only 53 bits.
 
 use crate::read::{FileHeader, HeaderError};
+use crate::scan::xml::{RecordXml, XmlError};
 use crate::scan::ChunkScan;
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +19,12 @@ pub enum Request {
     Hash { job: u32 },
     /// Panic on purpose, so tests can prove a crashed worker costs only its request.
     Panic { job: u32 },
+    /// Read chunk slot `chunk` again and render record `record_id` in it as XML.
+    Xml {
+        job: u32,
+        chunk: u64,
+        record_id: u64,
+    },
 }
 
 impl Request {
@@ -26,7 +33,8 @@ impl Request {
             Request::Header { job }
             | Request::Chunks { job, .. }
             | Request::Hash { job }
-            | Request::Panic { job } => *job,
+            | Request::Panic { job }
+            | Request::Xml { job, .. } => *job,
         }
     }
 }
@@ -49,6 +57,13 @@ pub enum Reply {
     },
     /// The file's SHA-256 as lowercase hex.
     Hash { job: u32, sha256: String },
+    /// The reply to [`Request::Xml`]; a failure here concerns only that record.
+    Xml {
+        job: u32,
+        chunk: u64,
+        record_id: u64,
+        xml: Result<RecordXml, XmlError>,
+    },
     /// The request failed as a whole, such as when the browser could not read the file.
     Failed { job: u32, message: String },
     /// The worker panicked; it is unusable and the page replaces it.
@@ -84,6 +99,21 @@ mod tests {
             count: 1,
             bytes_read: 65536,
             scans: vec![scan],
+        };
+        let back: Reply = decode(&encode(&reply)).unwrap();
+        assert_eq!(back, reply);
+    }
+
+    #[test]
+    fn xml_reply_crosses_intact() {
+        let reply = Reply::Xml {
+            job: 3,
+            chunk: 9,
+            record_id: u64::MAX,
+            xml: Ok(RecordXml {
+                xml: "<Event>&lt;</Event>".to_owned(),
+                caveats: vec![crate::scan::xml::Caveat::Carved],
+            }),
         };
         let back: Reply = decode(&encode(&reply)).unwrap();
         assert_eq!(back, reply);

@@ -5,6 +5,7 @@
 use super::protocol::{self, Reply, Request};
 use crate::read::{self, FileHeader, CHUNK_SIZE, FILE_HEADER_SIZE};
 use crate::scan;
+use crate::scan::xml::{self, RecordXml, XmlError};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
 
@@ -76,6 +77,19 @@ fn handle(reader: &FileReaderSync, buffer: &mut Vec<u8>, data: &JsValue) -> Repl
             Err(message) => Reply::Failed { job, message },
         },
         Request::Panic { job } => panic!("panic requested for job {job} by a test"),
+        Request::Xml {
+            job,
+            chunk,
+            record_id,
+        } => {
+            let xml = chunk_xml(reader, &file, size, chunk, record_id, buffer);
+            Reply::Xml {
+                job,
+                chunk,
+                record_id,
+                xml,
+            }
+        }
         Request::Chunks { job, first, count } => {
             let start = read::chunk_offset(first);
             let end = read::chunk_offset(first + count).min(size);
@@ -99,6 +113,25 @@ fn handle(reader: &FileReaderSync, buffer: &mut Vec<u8>, data: &JsValue) -> Repl
             }
         }
     }
+}
+
+/// Reads chunk slot `chunk` of the file and renders record `record_id` in it as XML.
+fn chunk_xml(
+    reader: &FileReaderSync,
+    file: &File,
+    size: u64,
+    chunk: u64,
+    record_id: u64,
+    buffer: &mut Vec<u8>,
+) -> Result<RecordXml, XmlError> {
+    let start = read::chunk_offset(chunk).min(size);
+    let end = read::chunk_offset(chunk + 1).min(size);
+    read_range(reader, file, start, end, buffer).map_err(|reason| XmlError::Read {
+        chunk,
+        record_id,
+        reason,
+    })?;
+    xml::record_xml(chunk, buffer.clone(), record_id)
 }
 
 /// Bytes hashed per read: large enough that the call overhead vanishes, small enough to
