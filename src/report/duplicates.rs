@@ -245,7 +245,7 @@ fn file_label(files: &[String], index: u32) -> String {
 /// Keeps the first copy of each record among `events` and drops the later ones, comparing
 /// records as the table does. Used for lists built from every file's IPsec events, such as
 /// the events related to one failure.
-pub fn first_copies<'a>(events: Vec<&'a IpsecEvent>) -> Vec<&'a IpsecEvent> {
+pub fn first_copies(events: Vec<&IpsecEvent>) -> Vec<&IpsecEvent> {
     let mut seen = HashSet::new();
     events
         .into_iter()
