@@ -39,11 +39,11 @@ Options:
                     values; ignores the other options
                     host-log: records --first-record to --first-record + --records - 1
                     of one computer's log, each fixed by its EventRecordID, so two
-                    overlapping ranges are two exports sharing records; IDs 1 and 3
+                    overlapping ranges are two exports that share records. IDs 1 and 3
                     modulo 5 are 4983, 0 modulo 5 are 4653, the rest 4624, 30 s apart
-                    burst: 49 records of SRV-FS01: 18 scattered 4983 events and a burst
-                    of 12 4983 from 192.168.50.7 within 2 min 45 s, IDs 5022 to 5033;
-                    ignores the other options
+                    burst: 49 records of SRV-FS01 with 18 scattered 4983 events and a
+                    burst of 12 4983 from 192.168.50.7 within 2 min 45 s (IDs 5022 to
+                    5033); ignores the other options
   --computer NAME   host-log: the computer's name (default DC01.corp.contoso.com)
   --address IP      host-log: the computer's own address (default 10.20.0.10)
   --first-record N  host-log: the first EventRecordID (default 1)

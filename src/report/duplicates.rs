@@ -24,7 +24,7 @@ use serde_json::{json, Value};
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// The identity of one record, with the computer as a number so a key holds no string.
+/// The identity of one record, with the computer as a number so a key contains no string.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct RecordKey {
     computer: u32,
@@ -75,7 +75,7 @@ pub struct Overlap {
     pub computer: String,
     /// Index into [`Table::files`] of the file whose copies count.
     pub kept_file: u32,
-    /// Index into [`Table::files`] of the file whose copies are left out; equal to
+    /// Index into [`Table::files`] of the file whose copies are left out. It equals
     /// `kept_file` for records repeated inside one file.
     pub copy_file: u32,
     /// Copies of 4983 records left out.
@@ -88,6 +88,9 @@ impl Duplicates {
     /// Marks the IPsec records of `report`, file number `file` in drop order, as seen.
     /// Returns, for each event of `report.events_4983()` in that order, whether it is the
     /// counted copy (`true`) or a copy of a record counted before (`false`).
+    ///
+    /// NOTE: the first caller for a record keeps it, so files must come in drop order for
+    /// the copy of the file dropped first to count, as [`Table::from_files`] does.
     pub fn add_file(&mut self, file: u32, report: &FileReport) -> Vec<bool> {
         let counted = report
             .events_4983()

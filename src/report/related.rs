@@ -17,7 +17,7 @@ const TICKS_PER_MINUTE: u64 = 60 * 10_000_000;
 /// counts. Events without both addresses, and a failure without both, match nothing.
 /// Computer names and addresses compare ASCII case-insensitively, as Windows host names
 /// and IPv6 hex digits do. The result is sorted by time, in file order on equal times, and
-/// holds each record once: a copy of the same record in a later file is left out.
+/// contains each record once, because a copy of the same record in a later file is left out.
 pub fn related_events<'a>(
     reports: &'a [FileReport],
     event: &Event4983,

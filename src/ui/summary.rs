@@ -102,7 +102,7 @@ struct FileLine {
     other: u64,
     chunks: String,
     problems: usize,
-    /// IPsec records left out because an earlier file, or this one, already holds them.
+    /// IPsec records left out because an earlier file, or this one, already contains them.
     duplicates: u64,
     /// Errors that stopped reading (from the session, which also keeps a header error) and
     /// then the scan's skips, each with whether it is an error.

@@ -1,5 +1,5 @@
 // Logs of many hosts in the real browser: overlapping exports of one computer dropped
-// together count each shared record once and say so, and a custom alert rule finds a known
+// together count each shared record once and report it, and a custom alert rule finds a known
 // burst and narrows the table to exactly its rows.
 // scripts/test writes the fixtures with mkevtx (presets host-log and burst) into
 // test-output/fixtures/ before this runs.
@@ -22,7 +22,7 @@ import {
 } from './harness.mjs';
 
 // Records 1-300 and 201-500 of DC01's log: records 201-300 (40 of event 4983 and 20 of
-// event 4653) are in both. Each file holds 120 events 4983.
+// event 4653) are in both. Each file contains 120 events 4983.
 const HOST_A = path.join(FIXTURE_DIR, 'host-a.evtx');
 const HOST_B = path.join(FIXTURE_DIR, 'host-b.evtx');
 // Records 1-300 of another computer, at the same times as host-a's: no copies.
