@@ -10,6 +10,7 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
+    use ipsec_lens::fixture::host_log;
     use ipsec_lens::fixture::samples::{self, Limit, TrafficOptions};
     use ipsec_lens::fixture::EvtxWriter;
     use std::fs::File;
@@ -18,7 +19,8 @@ mod native {
 
     const HELP: &str = "\
 Usage: mkevtx --out FILE [--records N | --bytes SIZE] [--ratio-4983 R] [--seed S]
-              [--preset mixed|known|hostile|dominant|related]
+              [--preset mixed|known|hostile|dominant|related|host-log|burst]
+              [--computer NAME] [--address IP] [--first-record N]
 
 Writes a Windows EVTX file of Security events for tests and benchmarks.
 
@@ -37,6 +39,16 @@ Options:
                     values; ignores the other options
                     related: one 4983 (record 7) with 4653/4654 events of its peer pair at
                     known distances; ignores the other options
+                    host-log: records --first-record to --first-record + --records - 1
+                    of one computer's log, each fixed by its EventRecordID, so two
+                    overlapping ranges are two exports that share records. IDs 1 and 3
+                    modulo 5 are 4983, 0 modulo 5 are 4653, the rest 4624, 30 s apart
+                    burst: 49 records of SRV-FS01 with 18 scattered 4983 events and a
+                    burst of 12 4983 from 192.168.50.7 within 2 min 45 s (IDs 5022 to
+                    5033); ignores the other options
+  --computer NAME   host-log: the computer's name (default DC01.corp.contoso.com)
+  --address IP      host-log: the computer's own address (default 10.20.0.10)
+  --first-record N  host-log: the first EventRecordID (default 1)
   --help            print this help";
 
     #[derive(Debug, PartialEq)]
@@ -46,6 +58,8 @@ Options:
         Hostile,
         Dominant,
         Related,
+        HostLog,
+        Burst,
     }
 
     #[derive(Debug)]
@@ -55,6 +69,10 @@ Options:
         ratio_4983: Option<f64>,
         seed: u64,
         preset: Preset,
+        /// Only for `host-log`.
+        computer: String,
+        address: String,
+        first_record_id: u64,
     }
 
     /// Returns the process exit code: 0 on success, 1 on a write failure, 2 on bad usage.
@@ -85,6 +103,9 @@ Options:
         let mut ratio_4983 = None;
         let mut seed = 1;
         let mut preset = Preset::Mixed;
+        let mut computer = String::from("DC01.corp.contoso.com");
+        let mut address = String::from("10.20.0.10");
+        let mut first_record_id = 1;
         let mut items = argv.into_iter();
         while let Some(flag) = items.next() {
             let mut value = || {
@@ -125,24 +146,40 @@ Options:
                         "hostile" => Preset::Hostile,
                         "dominant" => Preset::Dominant,
                         "related" => Preset::Related,
+                        "host-log" => Preset::HostLog,
+                        "burst" => Preset::Burst,
                         other => {
                             return Err(format!(
                                 "unknown --preset {other:?}: expected mixed, known, hostile, \
-                                 dominant or related"
+                                 dominant, related, host-log or burst"
                             ))
                         }
                     }
+                }
+                "--computer" => computer = value()?,
+                "--address" => address = value()?,
+                "--first-record" => {
+                    let text = value()?;
+                    first_record_id = text.parse().ok().filter(|id| *id >= 1).ok_or_else(|| {
+                        format!("invalid --first-record {text:?}: expected 1 or more")
+                    })?;
                 }
                 other => return Err(format!("unknown option {other:?}")),
             }
         }
         let out = out.ok_or("missing --out FILE")?;
+        if preset == Preset::HostLog && matches!(limit, Limit::Bytes(_)) {
+            return Err("--preset host-log takes --records, not --bytes".to_owned());
+        }
         Ok(Args {
             out,
             limit,
             ratio_4983,
             seed,
             preset,
+            computer,
+            address,
+            first_record_id,
         })
     }
 
@@ -177,6 +214,18 @@ Options:
             Preset::Known => Some(samples::known_4983()),
             Preset::Hostile => Some(ipsec_lens::fixture::hostile::hostile_4983()),
             Preset::Related => Some(ipsec_lens::fixture::related::related_4983()),
+            Preset::HostLog => {
+                let Limit::Records(count) = args.limit else {
+                    unreachable!("parse rejects --bytes with host-log")
+                };
+                Some(host_log::host_log(
+                    &args.computer,
+                    &args.address,
+                    args.first_record_id,
+                    count,
+                ))
+            }
+            Preset::Burst => Some(host_log::burst_log()),
             Preset::Mixed | Preset::Dominant => None,
         };
         if let Some(events) = declared {

@@ -100,7 +100,7 @@ mod tests {
                 with(3, text("timeout"), "10.0.0.9"),
             ],
         );
-        let second = one_chunk_report("b.evtx", vec![with(1, FieldValue::Null, "10.0.0.8")]);
+        let second = one_chunk_report("b.evtx", vec![with(4, FieldValue::Null, "10.0.0.8")]);
         let empty = one_chunk_report("c.evtx", vec![]);
         Table::from_files(&[first, second, empty])
     }

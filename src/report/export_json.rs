@@ -1,4 +1,5 @@
-//! The JSON export: `{"files": [...], "events": [...]}`, events in table view order.
+//! The JSON export: `{"files": [...], "duplicates": [...], "events": [...]}`, events in
+//! table view order.
 
 use super::column::{Cell, Column};
 use super::file_report::FileReport;
@@ -8,7 +9,8 @@ use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-/// Writes the files and the rows `indices` (a view of `table`) as one JSON object.
+/// Writes the files, the records seen more than once, and the rows `indices` (a view of
+/// `table`) as one JSON object.
 ///
 /// Each event has the keys of [`Column::ALL`] in that order. UInt32 and UInt64 fields are
 /// JSON numbers with every digit, a value stored as text that is not a number stays a JSON
@@ -16,6 +18,12 @@ use serde_json::{json, Value};
 pub fn export_json(reports: &[FileReport], table: &Table, indices: &[u32]) -> String {
     let export = Export {
         files: reports.iter().map(file_entry).collect(),
+        duplicates: table
+            .duplicates()
+            .overlaps()
+            .iter()
+            .map(|overlap| overlap.to_json(&table.files))
+            .collect(),
         events: Events { table, indices },
     };
     serde_json::to_string(&export).expect("serializing strings and numbers to a String cannot fail")
@@ -24,6 +32,8 @@ pub fn export_json(reports: &[FileReport], table: &Table, indices: &[u32]) -> St
 #[derive(Serialize)]
 struct Export<'a> {
     files: Vec<Value>,
+    /// Copies left out of `events`, by pair of files and computer.
+    duplicates: Vec<Value>,
     events: Events<'a>,
 }
 
@@ -121,7 +131,7 @@ fn file_entry(report: &FileReport) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::sample::{hostile_table, long_reason, one_chunk_report};
+    use crate::report::sample::{failure_at, hostile_table, long_reason, one_chunk_report};
     use crate::scan::{Place, Severity, Skip};
 
     #[test]
@@ -131,7 +141,8 @@ mod tests {
         let json = export_json(&[], &table, &[0]);
 
         let expected = format!(
-            "{{\"files\":[],\"events\":[{{\"file\":\"a.evtx\",\"EventRecordID\":7,\
+            "{{\"files\":[],\"duplicates\":[],\"events\":[{{\"file\":\"a.evtx\",\
+             \"EventRecordID\":7,\
              \"TimeCreated\":\"2024-05-01T12:34:56.1234567Z\",\"Computer\":\"host1.contoso.com\",\
              \"LocalEMPrincipalName\":\"=cmd|' /C calc'!A0\",\
              \"LocalEMCertHash\":\"<img src=x onerror=alert(1)>\",\
@@ -204,8 +215,39 @@ mod tests {
             \"chunks_missing\":0,\"problem_chunks\":[],\"record_failures\":[],\
             \"record_id_gaps\":[],\"record_ids_missing_inside_chunks\":0,\
             \"first_record_id\":null,\"last_record_id\":null,\"first_time\":null,\
-            \"last_time\":null}}],\"events\":[]}";
+            \"last_time\":null}}],\"duplicates\":[],\"events\":[]}";
         assert_eq!(json, expected);
+    }
+
+    #[test]
+    fn copies_are_listed_and_left_out() {
+        let first = one_chunk_report("a.evtx", vec![failure_at(1, 0), failure_at(2, 1)]);
+        let second = one_chunk_report("b.evtx", vec![failure_at(2, 1), failure_at(3, 2)]);
+        let reports = [first, second];
+        let table = Table::from_files(&reports);
+
+        let json = export_json(&reports, &table, &table.all_indices());
+        let value: Value = serde_json::from_str(&json).unwrap();
+
+        let ids: Vec<(&str, u64)> = value["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|event| {
+                let file = event["file"].as_str().unwrap();
+                (file, event["EventRecordID"].as_u64().unwrap())
+            })
+            .collect();
+        assert_eq!(ids, [("a.evtx", 1), ("a.evtx", 2), ("b.evtx", 3)]);
+        assert_eq!(value["files"][1]["events_4983"], 2);
+        assert_eq!(
+            value["duplicates"].to_string(),
+            "[{\"computer\":\"host1.contoso.com\",\"kept_file\":\"a.evtx\",\
+             \"copy_file\":\"b.evtx\",\"records\":1,\"events_4983\":1,\
+             \"other_ipsec_events\":0,\"message\":\"1 record of host1.contoso.com (1 of \
+             event 4983, 0 other IPsec events) appears in both a.evtx and b.evtx; counted \
+             once, from a.evtx, the file dropped earlier.\"}]"
+        );
     }
 
     #[test]

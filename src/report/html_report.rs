@@ -69,6 +69,7 @@ pub fn html_report(input: &ReportInput<'_>) -> String {
     html.push_str("</style>\n</head>\n<body>\n");
     write_heading(&mut html, input);
     write_files(&mut html, input);
+    write_duplicates(&mut html, input.table);
     write_causes(&mut html, input);
     write_charts(&mut html, input);
     write_alerts(&mut html, input);
@@ -181,6 +182,25 @@ fn write_problems(html: &mut String, report: &FileReport) {
             "<p class=\"muted\">{left_out} more problems are not listed.</p>\n"
         );
     }
+}
+
+/// Lists the records seen in more than one file, or twice in one, which the report's counts
+/// include once.
+fn write_duplicates(html: &mut String, table: &Table) {
+    html.push_str("<h3>Records seen more than once</h3>\n");
+    let overlaps = table.duplicates().overlaps();
+    if overlaps.is_empty() {
+        html.push_str("<p>None: every IPsec record appears once.</p>\n");
+        return;
+    }
+    html.push_str(
+        "<p class=\"muted\">The rows, charts and alerts count each record once. The counts \
+         per file above include every copy.</p>\n<ul class=\"duplicates\">",
+    );
+    for overlap in overlaps {
+        put!(html, "<li>{}</li>", escape(&overlap.describe(&table.files)));
+    }
+    html.push_str("</ul>\n");
 }
 
 fn write_causes(html: &mut String, input: &ReportInput<'_>) {
@@ -499,6 +519,37 @@ mod tests {
 
         assert!(html.contains("The first 10000 of 10003 rows are listed; 3 rows were left out."));
         assert_eq!(html.matches("<tr><td>2024-").count(), ROW_LIMIT);
+    }
+
+    #[test]
+    fn copies_are_listed_once() {
+        let first = one_chunk_report("a.evtx", vec![failure_at(1, 0), failure_at(2, 60)]);
+        let second = one_chunk_report("b.evtx", vec![failure_at(2, 60), failure_at(3, 120)]);
+        let reports = [first, second];
+        let table = Table::from_files(&reports);
+
+        let html = report_of(&reports, &table, &table.all_indices(), &Filter::default());
+
+        assert!(html.contains("3 of 3 rows from 2 file(s)"));
+        assert!(html.contains(
+            "<ul class=\"duplicates\"><li>1 record of host1.contoso.com (1 of event 4983, 0 \
+             other IPsec events) appears in both a.evtx and b.evtx; counted once, from \
+             a.evtx, the file dropped earlier.</li></ul>"
+        ));
+        assert_eq!(html.matches("<tr><td>2024-05-01T").count(), 3);
+        assert!(!html.contains("None: every IPsec record appears once."));
+    }
+
+    #[test]
+    fn no_copies_says_none() {
+        let report = one_chunk_report("a.evtx", vec![failure_at(1, 0)]);
+        let table = Table::from_files(std::slice::from_ref(&report));
+
+        let html = report_of(&[report], &table, &[0], &Filter::default());
+
+        assert!(html.contains(
+            "<h3>Records seen more than once</h3>\n<p>None: every IPsec record appears once.</p>"
+        ));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod aggregate;
 pub mod alerts;
 pub mod column;
+pub mod duplicates;
 pub mod export_csv;
 pub mod export_json;
 pub mod file_report;

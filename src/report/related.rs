@@ -19,7 +19,8 @@ const TICKS_PER_MINUTE: u64 = 60 * 10_000_000;
 /// the swapped direction, so an event that records the pair from the other side still
 /// counts. Events without both addresses, and a failure without both, match nothing.
 /// Computer names and addresses compare ASCII case-insensitively, as Windows host names
-/// and IPv6 hex digits do. The result is sorted by time, in file order on equal times.
+/// and IPv6 hex digits do. The result is sorted by time, in file order on equal times, and
+/// contains each record once, because a copy of the same record in a later file is left out.
 pub fn related_events<'a>(
     reports: &'a [FileReport],
     event: &Event4983,
@@ -37,7 +38,7 @@ pub fn related_events<'a>(
         .filter(|other| same_peer_pair(other, local, remote))
         .collect();
     related.sort_by_key(|other| other.time_created);
-    related
+    super::duplicates::first_copies(related)
 }
 
 fn same_peer_pair(other: &IpsecEvent, local: &str, remote: &str) -> bool {

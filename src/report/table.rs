@@ -1,6 +1,7 @@
 //! The 4983 rows of every file in one table, with search text prepared once per row.
 
 use super::column::{Cell, Column};
+use super::duplicates::Duplicates;
 use super::file_report::FileReport;
 use crate::decode::Event4983;
 use serde::{Deserialize, Serialize};
@@ -17,7 +18,8 @@ pub struct Row {
     pub(crate) search_text: Box<str>,
 }
 
-/// The 4983 rows of all files, file by file, each file's in EventRecordID order.
+/// The 4983 rows of all files, file by file, each file's in EventRecordID order. A record
+/// seen in an earlier file, or earlier in the same file, is left out (see [`Duplicates`]).
 ///
 /// Views (filtered, sorted) are index vectors into `rows`, so no row is copied per view.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -25,6 +27,9 @@ pub struct Table {
     /// File names; a row's `file` indexes this.
     pub files: Vec<String>,
     pub rows: Vec<Row>,
+    /// The IPsec records counted so far and the copies left out.
+    #[serde(skip)]
+    pub(crate) duplicates: Duplicates,
 }
 
 impl Table {
@@ -43,7 +48,12 @@ impl Table {
     pub fn push_file(&mut self, report: &FileReport) {
         let file = u32::try_from(self.files.len()).expect("fewer than 2^32 files");
         self.files.push(report.name.clone());
-        for event in report.events_4983() {
+        let counted = self.duplicates.add_file(file, report);
+        for (event, _) in report
+            .events_4983()
+            .zip(counted)
+            .filter(|(_, counted)| *counted)
+        {
             let search_text = search_text(&report.name, event).into_boxed_str();
             self.rows.push(Row {
                 file,

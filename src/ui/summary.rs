@@ -1,5 +1,5 @@
-//! Per-file totals with what was skipped and why, and the top failure reasons and remote
-//! addresses of the current view.
+//! Per-file totals with what was skipped and why, the records seen in more than one file,
+//! and the top failure reasons and remote addresses of the current view.
 
 use super::state::AppState;
 use crate::report::{FileReport, ValueCount};
@@ -17,10 +17,28 @@ pub fn Summary(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
     let lines = Memo::new(move |_| {
         state.revision.track();
         state.with_data(|data| {
+            let duplicates = data.table.duplicates();
             data.reports
                 .iter()
                 .zip(&data.session.files)
-                .map(|(report, file)| FileLine::of(report, &file.errors))
+                .zip(0u32..)
+                .map(|((report, file), index)| {
+                    let mut line = FileLine::of(report, &file.errors);
+                    line.duplicates = duplicates.copies_in_file(index);
+                    line
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let overlaps = Memo::new(move |_| {
+        state.table_revision.track();
+        state.with_data(|data| {
+            let table = &data.table;
+            table
+                .duplicates()
+                .overlaps()
+                .iter()
+                .map(|overlap| crate::report::visible_text(&overlap.describe(&table.files)))
                 .collect::<Vec<_>>()
         })
     });
@@ -43,6 +61,7 @@ pub fn Summary(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
                         <th class="num">"Other events"</th>
                         <th class="num">"Chunks read"</th>
                         <th class="num">"Problems"</th>
+                        <th class="num" title=DUPLICATES_TITLE>"Duplicates"</th>
                     </tr>
                 </thead>
                 <tbody>{move || lines.get().into_iter().map(file_totals_row).collect_view()}</tbody>
@@ -55,6 +74,7 @@ pub fn Summary(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
                     .map(skip_list)
                     .collect_view()
             }}
+            {move || duplicate_list(overlaps.get())}
             <div class="summary-grid">
                 <TopList title="Top failure reasons" test_id="top-reasons" counts=reasons
                     pick=|filter, value| filter.failure_reason = Some(value) />
@@ -68,6 +88,10 @@ pub fn Summary(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
 /// Problem lines listed per file; the JSON export and the integrity panel keep all.
 const MESSAGE_LIMIT: usize = 50;
 
+/// The tooltip of the Files table's Duplicates column.
+const DUPLICATES_TITLE: &str = "IPsec records of this file already counted from an earlier \
+    file or from another copy in this file; they are left out of the table";
+
 /// One file's totals and problems, as the Files table shows them.
 #[derive(Clone, Debug, PartialEq)]
 struct FileLine {
@@ -78,6 +102,8 @@ struct FileLine {
     other: u64,
     chunks: String,
     problems: usize,
+    /// IPsec records left out because an earlier file, or this one, already contains them.
+    duplicates: u64,
     /// Errors that stopped reading (from the session, which also keeps a header error) and
     /// then the scan's skips, each with whether it is an error.
     messages: Vec<(bool, String)>,
@@ -125,6 +151,7 @@ impl FileLine {
             other: count_where(&|id| !ipsec_family.contains(&id)),
             chunks: format!("{} of {}", chunks_read(report), report.chunk_slots),
             problems,
+            duplicates: 0,
             messages,
         }
     }
@@ -151,6 +178,7 @@ fn file_totals_row(line: FileLine) -> impl IntoView {
             <td class="num">{line.other}</td>
             <td class="num">{line.chunks}</td>
             <td class="num">{line.problems}</td>
+            <td class="num">{line.duplicates}</td>
         </tr>
     }
 }
@@ -165,6 +193,23 @@ fn skip_list(line: FileLine) -> impl IntoView {
                 .collect_view()}
         </ul>
     }
+}
+
+/// Lists the records seen more than once, one sentence per pair of files and computer;
+/// nothing when every record appears once.
+fn duplicate_list(lines: Vec<String>) -> impl IntoView {
+    (!lines.is_empty()).then(|| {
+        view! {
+            <div class="duplicates" data-testid="duplicates">
+                <h3>"Records seen more than once"</h3>
+                <p class="empty-note">
+                    "The table, charts, alerts and exports count each record once. The counts "
+                    "per file above include every copy."
+                </p>
+                <ul>{lines.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
+            </div>
+        }
+    })
 }
 
 #[component]
