@@ -6,7 +6,8 @@ use super::table::Table;
 use crate::filetime::FileTime;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::cmp::{Ordering, Reverse};
+use std::cmp::Ordering;
+use std::collections::HashMap;
 
 /// A column to order by, and in which direction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,12 +25,51 @@ impl Table {
             indices.sort_unstable();
             return;
         };
-        // Keys are built once per row, so comparisons touch neither rows nor case folding.
+        // Each row gets a fixed-size key once, and text gets the rank of its value among the
+        // distinct values, so the sort compares integers and never touches rows or strings.
+        // The position in `indices` breaks ties, which keeps equal rows in their order.
+        let keys = self.rank_keys(indices, column);
+        let mut order: Vec<(RankKey, u32)> = keys.into_iter().zip(0..).collect();
         if descending {
-            indices.sort_by_cached_key(|index| Reverse(SortKey::of(self.cell(*index, column))));
+            order.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         } else {
-            indices.sort_by_cached_key(|index| SortKey::of(self.cell(*index, column)));
+            order.sort_unstable();
         }
+        let sorted: Vec<u32> = order
+            .iter()
+            .map(|(_, position)| indices[*position as usize])
+            .collect();
+        indices.copy_from_slice(&sorted);
+    }
+
+    /// Returns the sort key of `column` for each of `indices`, in the order of
+    /// [`SortKey`]: text values are replaced by their rank among the distinct values.
+    fn rank_keys(&self, indices: &[u32], column: Column) -> Vec<RankKey> {
+        let cells: Vec<Cell<'_>> = indices
+            .iter()
+            .map(|index| self.cell(*index, column))
+            .collect();
+        // Logs repeat few distinct values per column, so ranking them is cheap.
+        let mut distinct: HashMap<&str, u64> = HashMap::new();
+        for cell in &cells {
+            if let Cell::Text(text) = cell {
+                distinct.entry(text).or_insert(0);
+            }
+        }
+        let mut values: Vec<&str> = distinct.keys().copied().collect();
+        values.sort_by_cached_key(|text| (fold_case(text), *text));
+        for (rank, text) in values.iter().enumerate() {
+            distinct.insert(text, rank as u64);
+        }
+        cells
+            .iter()
+            .map(|cell| match cell {
+                Cell::Null => (KindRank::Null, 0),
+                Cell::Number(number) => (KindRank::Number, *number),
+                Cell::Time(time) => (KindRank::Time, time.0),
+                Cell::Text(text) => (KindRank::Text, distinct[text]),
+            })
+            .collect()
     }
 
     /// Returns the rows passing `filter`, ordered by `sort`, as the table shows and exports them.
@@ -41,6 +81,18 @@ impl Table {
         indices
     }
 }
+
+/// The kinds of cell in sort order, as in [`SortKey`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum KindRank {
+    Null,
+    Number,
+    Time,
+    Text,
+}
+
+/// A row's sort key: its kind, then its number, time ticks or text rank.
+type RankKey = (KindRank, u64);
 
 /// A cell's place in sort order: missing values first, then numbers and times by value,
 /// then text by its lowercase form with the original bytes breaking ties. The variant order
@@ -157,6 +209,50 @@ mod tests {
             ordered(&table, sort(Column::RemoteKeyModPort, false)),
             [2, 1, 4, 3]
         );
+    }
+
+    /// Orders the rows one comparison at a time with [`compare_cells`], as the sort did
+    /// before it ranked its keys.
+    fn reference_order(table: &Table, column: Column, descending: bool) -> Vec<u32> {
+        let mut indices = table.all_indices();
+        indices.sort_by(|a, b| {
+            let order = compare_cells(table.cell(*a, column), table.cell(*b, column));
+            if descending {
+                order.reverse()
+            } else {
+                order
+            }
+        });
+        indices
+    }
+
+    #[test]
+    fn ranked_keys_match_cell_comparison() {
+        let with = |record_id: u64, computer: &str, address: &str, port: FieldValue| {
+            let mut raw = failure_at(record_id, record_id % 3);
+            raw.computer = computer.into();
+            raw.data[10].value = FieldValue::Text(address.into());
+            raw.data[11].value = port;
+            raw
+        };
+        let table = table_of(vec![
+            with(1, "WS-2", "b-host", FieldValue::Unsigned(500)),
+            with(2, "ws-1", "A-host", FieldValue::Null),
+            with(3, "WS-1", "a-host", FieldValue::Text("n/a".into())),
+            with(4, "Äb", "b-host", FieldValue::Unsigned(4500)),
+            with(5, "äb", "", FieldValue::Unsigned(500)),
+            with(6, "ws-1", "A-host", FieldValue::Text("N/A".into())),
+        ]);
+
+        for column in Column::ALL {
+            for descending in [false, true] {
+                let mut indices = table.all_indices();
+                table.sort(&mut indices, sort(column, descending));
+
+                let expected = reference_order(&table, column, descending);
+                assert_eq!(indices, expected, "{column:?} descending={descending}");
+            }
+        }
     }
 
     #[test]

@@ -3,3 +3,4 @@
 pub mod protocol;
 #[cfg(target_arch = "wasm32")]
 pub mod runtime;
+pub mod schedule;

@@ -24,10 +24,22 @@ pub fn start() {
     let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let reply = handle(&reader, &mut buffer, &event.data());
         post(&reply);
+        publish_memory_size();
     });
     scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
     handler.forget();
     post(&Reply::Ready);
+}
+
+/// Puts the size of this worker's wasm memory in `self.ipsecLensWasmBytes`, where
+/// bench/browser.mjs reads it. Wasm memory never shrinks, so the last value is the peak.
+pub fn publish_memory_size() {
+    let bytes = core::arch::wasm32::memory_size::<0>() as f64 * 65536.0;
+    let _ = js_sys::Reflect::set(
+        &js_sys::global(),
+        &"ipsecLensWasmBytes".into(),
+        &JsValue::from_f64(bytes),
+    );
 }
 
 fn post(reply: &Reply) {
