@@ -17,9 +17,30 @@ pub const MAX_CHUNKS_PER_REQUEST: u64 = 64;
 /// workers share a small file evenly and its progress moves in steps.
 const MIN_REQUESTS_PER_FILE: u64 = 16;
 
-/// Returns how many chunks each request over a file of `slots` chunk slots reads.
+/// Chunks the first request of a file reads. The first rows show once it is scanned, so
+/// it is small; each later request reads four times as many, up to the file's batch size.
+const FIRST_REQUEST_CHUNKS: u64 = 4;
+
+/// Returns how many chunks each request over a file of `slots` chunk slots reads once the
+/// first requests have ramped up.
 pub fn chunks_per_request(slots: u64) -> u64 {
     (slots / MIN_REQUESTS_PER_FILE).clamp(MIN_CHUNKS_PER_REQUEST, MAX_CHUNKS_PER_REQUEST)
+}
+
+/// Splits `slots` chunk slots into requests as `(first, count)`, ramping up from
+/// [`FIRST_REQUEST_CHUNKS`] to [`chunks_per_request`].
+pub fn plan_batches(slots: u64) -> Vec<(u64, u64)> {
+    let batch = chunks_per_request(slots);
+    let mut batches = Vec::new();
+    let mut size = FIRST_REQUEST_CHUNKS.min(batch);
+    let mut first = 0;
+    while first < slots {
+        let count = size.min(slots - first);
+        batches.push((first, count));
+        first += count;
+        size = (size * 4).min(batch);
+    }
+    batches
 }
 
 /// Status of a file's reading.
@@ -123,17 +144,12 @@ impl Session {
         }
         // The hash goes first: the pool runs it on a worker of its own, so the second pass
         // over the file overlaps the scan instead of following it.
-        let batch = chunks_per_request(slots);
         let requests: Vec<Request> = [Request::Hash { job }]
             .into_iter()
             .chain(
-                (0..slots)
-                    .step_by(batch as usize)
-                    .map(|first| Request::Chunks {
-                        job,
-                        first,
-                        count: batch.min(slots - first),
-                    }),
+                plan_batches(slots)
+                    .into_iter()
+                    .map(|(first, count)| Request::Chunks { job, first, count }),
             )
             .collect();
         file.requests_left = requests.len() as u64;
@@ -225,17 +241,22 @@ mod tests {
                 Request::Chunks {
                     job: 0,
                     first: 0,
+                    count: 4
+                },
+                Request::Chunks {
+                    job: 0,
+                    first: 4,
                     count: 16
                 },
                 Request::Chunks {
                     job: 0,
-                    first: 16,
+                    first: 20,
                     count: 16
                 },
                 Request::Chunks {
                     job: 0,
-                    first: 32,
-                    count: 9
+                    first: 36,
+                    count: 5
                 },
             ]
         );
@@ -249,23 +270,18 @@ mod tests {
 
         let update = session.on_header(0, Ok(header()));
 
-        assert_eq!(update.requests.len(), 1 + 17);
-        assert_eq!(
-            update.requests[1],
-            Request::Chunks {
-                job: 0,
-                first: 0,
-                count: 64
-            }
-        );
-        assert_eq!(
-            update.requests[17],
-            Request::Chunks {
-                job: 0,
-                first: 1024,
-                count: 16
-            }
-        );
+        let counts: Vec<u64> = update.requests[1..]
+            .iter()
+            .map(|request| match request {
+                Request::Chunks { count, .. } => *count,
+                other => panic!("expected only chunk requests after the hash, got {other:?}"),
+            })
+            .collect();
+        assert_eq!(update.requests[0], Request::Hash { job: 0 });
+        assert_eq!(counts[..4], [4, 16, 64, 64]);
+        assert_eq!(counts.len(), 18);
+        assert_eq!(counts[17], 1040 - 4 - 16 - 64 * 15);
+        assert_eq!(counts.iter().sum::<u64>(), slots);
     }
 
     #[test]
