@@ -7,9 +7,9 @@ use crate::read::{self, FileHeader, HeaderError, FILE_HEADER_SIZE};
 use crate::scan::ChunkScan;
 use crate::worker::protocol::Request;
 
-/// Fewest chunks one request reads (1 MiB), so a message's cost stays small beside its scan.
+/// Minimum chunks one request reads (1 MiB), so a message's cost stays small beside its scan.
 pub const MIN_CHUNKS_PER_REQUEST: u64 = 16;
-/// Most chunks one request reads (4 MiB). In headless Chromium 156, `FileReaderSync` read
+/// Maximum chunks one request reads (4 MiB). In headless Chromium 156, `FileReaderSync` read
 /// 1 MiB slices at about 100 MB/s and 4 MiB slices at about 200 MB/s (bench/profile.mjs,
 /// 2 shared cores), because each read has a fixed cost.
 pub const MAX_CHUNKS_PER_REQUEST: u64 = 64;
@@ -17,8 +17,8 @@ pub const MAX_CHUNKS_PER_REQUEST: u64 = 64;
 /// workers share a small file evenly and its progress moves in steps.
 const MIN_REQUESTS_PER_FILE: u64 = 16;
 
-/// Chunks the first request of a file reads. The first rows show once it is scanned, so
-/// it is small; each later request reads four times as many, up to the file's batch size.
+/// Chunks the first request of a file reads. It is small because the first rows show once
+/// it is scanned. Each later request reads four times as many, up to the file's batch size.
 const FIRST_REQUEST_CHUNKS: u64 = 4;
 
 /// Returns how many chunks each request over a file of `slots` chunk slots reads once the

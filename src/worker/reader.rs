@@ -4,7 +4,7 @@
 //! collects garbage, which it triggers after tens of megabytes of them. With 4 MiB reads
 //! each worker then held 56 to 148 MB of dead buffers (measured with bench/profile.mjs on
 //! Chromium 156). A byte stream read in "bring your own buffer" mode fills the same
-//! buffer every time, so a worker holds one staging buffer and its wasm memory.
+//! buffer every time, so a worker keeps only one staging buffer besides its wasm memory.
 
 use js_sys::{ArrayBuffer, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -13,8 +13,8 @@ use web_sys::{
     File, ReadableStreamByobReader, ReadableStreamGetReaderOptions, ReadableStreamReaderMode,
 };
 
-/// Size of the staging buffer. A read returns at most this much, so a larger range takes
-/// several reads; the stream of a file slice gives far smaller pieces anyway.
+/// Size of the staging buffer in bytes. A read returns at most this much, so a larger range
+/// takes several reads.
 const STAGING_BYTES: u32 = 1 << 20;
 
 /// A worker's reusable read buffers.
@@ -42,6 +42,7 @@ impl RangeReader {
             .stream()
             .get_reader_with_options(&options)
             .unchecked_into();
+
         self.bytes.clear();
         let mut staging = self
             .staging
@@ -70,9 +71,11 @@ impl RangeReader {
             }
         }
         reader.release_lock();
+
         if staging.byte_length() == STAGING_BYTES {
             self.staging = Some(staging);
         }
+
         let expected = end - start;
         if self.bytes.len() as u64 != expected {
             return Err(format!(

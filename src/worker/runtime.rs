@@ -39,7 +39,7 @@ pub fn start() {
     post(&Reply::Ready);
 }
 
-/// The requests the page has posted and not yet answered. Reads are asynchronous, so
+/// The requests the page has posted and this worker has not replied to yet. Reads are asynchronous, so
 /// messages arrive while a request runs; they wait here to keep replies in request order.
 #[derive(Default)]
 struct Worker {
@@ -49,7 +49,7 @@ struct Worker {
     reader: Option<RangeReader>,
 }
 
-/// Answers queued requests one at a time until the queue is empty.
+/// Handles queued requests one at a time until the queue is empty.
 async fn run(worker: Rc<RefCell<Worker>>) {
     let mut reader = worker.borrow_mut().reader.take().unwrap_or_default();
     loop {
