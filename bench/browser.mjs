@@ -4,9 +4,12 @@
 //   URL   the app page, with ?workers=N to force a worker count
 //   FILE  the .evtx file handed to the page's file input
 // Prints one JSON object: seconds from setInputFiles until every file row has
-// data-status=done, seconds until the row count first shows a non-zero total, the peak
-// resident memory of Chromium's renderer processes (workers run inside them), sampled
-// every 100 ms from /proc, and the row-count text at the end.
+// data-status=done (scan and SHA-256), until every file's chunks are scanned (progress at
+// 100 %), until every SHA-256 is shown, and until the row count first shows a non-zero
+// total; the peak resident memory of Chromium's renderer processes (the scan workers are
+// threads of the page's renderer), sampled every 100 ms from /proc; the wasm memory of
+// the page and of each worker at the end (wasm memory never shrinks, so that is its peak);
+// and the row-count text at the end.
 // CHROMIUM_BIN overrides /usr/bin/chromium.
 
 import { chromium } from 'playwright-core';
@@ -100,6 +103,24 @@ try {
     peakRssKb = Math.max(peakRssKb, rendererRssKb(browserPid));
   }, 100);
 
+  // Marks, in the page's clock, when every file is scanned and when every hash is shown.
+  await page.evaluate(() => {
+    window.benchMarks = { started: performance.now() };
+    const timer = setInterval(() => {
+      const rows = [...document.querySelectorAll('[data-testid=file-row]')];
+      if (rows.length === 0) return;
+      const now = (performance.now() - window.benchMarks.started) / 1000;
+      if (!window.benchMarks.scanned &&
+        rows.every((row) => Number(row.querySelector('progress')?.value ?? 0) >= 100)) {
+        window.benchMarks.scanned = now;
+      }
+      if (!window.benchMarks.hashed && rows.every((row) =>
+        row.querySelector('[data-testid=file-sha256]')?.textContent)) {
+        window.benchMarks.hashed = now;
+      }
+      if (window.benchMarks.scanned && window.benchMarks.hashed) clearInterval(timer);
+    }, 50);
+  });
   const started = performance.now();
   await page.setInputFiles('input[type=file]', [file]);
   const firstRows = page
@@ -117,8 +138,17 @@ try {
   clearInterval(sampler);
   peakRssKb = Math.max(peakRssKb, rendererRssKb(browserPid));
   const rowCount = await page.textContent('[data-testid=row-count]');
+  const marks = await page.evaluate(() => window.benchMarks);
+  const mb = (bytes) => (bytes ? bytes / 1048576 : null);
+  const pageWasmMb = mb(await page.evaluate(() => window.ipsecLensWasmBytes));
+  const workerWasmMb = [];
+  for (const worker of page.workers()) {
+    workerWasmMb.push(mb(await worker.evaluate(() => self.ipsecLensWasmBytes)));
+  }
   console.log(JSON.stringify({
     seconds,
+    scanned_seconds: marks.scanned ?? null,
+    hashed_seconds: marks.hashed ?? null,
     // A file without rows of interest never shows any: give up on that figure then.
     first_rows_seconds: await Promise.race([
       firstRows,
@@ -126,6 +156,8 @@ try {
     ]),
     peak_rss_mb: peakRssKb / 1024,
     idle_rss_mb: idleRssKb / 1024,
+    page_wasm_mb: pageWasmMb,
+    worker_wasm_mb: workerWasmMb,
     row_count: rowCount,
   }));
 } finally {

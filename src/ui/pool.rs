@@ -1,8 +1,11 @@
-//! A pool of scan workers that share the chunks of every dropped file.
+//! A pool of scan workers that share the chunks of every dropped file, and one worker that
+//! computes each file's SHA-256 while they scan (see `worker::schedule` for why).
 //!
-//! A worker that panics or traps is replaced, and only the request it was working on fails.
+//! A worker that panics or traps is replaced, and only the request it was working on fails;
+//! the requests it held behind that one go back to the queue.
 
 use crate::worker::protocol::{self, Reply, Request};
+use crate::worker::schedule::{pick_worker, Lane, WorkerLoad};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -27,15 +30,18 @@ type Callbacks = (
 
 struct Slot {
     worker: Worker,
+    lane: Lane,
     ready: bool,
-    task: Option<Task>,
+    /// Requests posted to the worker, in the order it answers them.
+    tasks: VecDeque<Task>,
     /// Keeps the worker's callbacks alive while it runs.
     callbacks: Callbacks,
 }
 
 struct Inner {
     slots: Vec<Option<Slot>>,
-    queue: VecDeque<Task>,
+    scan_queue: VecDeque<Task>,
+    hash_queue: VecDeque<Task>,
     on_reply: Rc<dyn Fn(Reply)>,
     on_ready: Rc<dyn Fn()>,
     announced_ready: bool,
@@ -49,40 +55,44 @@ struct Inner {
 pub struct Pool(Rc<RefCell<Inner>>);
 
 impl Pool {
-    /// Starts `size` workers (at least one, at most [`MAX_WORKERS`]); `on_ready` runs once
-    /// all have loaded, `on_reply` for every reply.
+    /// Starts `size` scan workers (at least one, at most [`MAX_WORKERS`]) and the hash
+    /// worker; `on_ready` runs once all have loaded, `on_reply` for every reply.
     pub fn new(size: usize, on_ready: Rc<dyn Fn()>, on_reply: Rc<dyn Fn(Reply)>) -> Pool {
         let size = size.clamp(1, MAX_WORKERS);
         let pool = Pool(Rc::new(RefCell::new(Inner {
-            slots: (0..size).map(|_| None).collect(),
-            queue: VecDeque::new(),
+            slots: (0..=size).map(|_| None).collect(),
+            scan_queue: VecDeque::new(),
+            hash_queue: VecDeque::new(),
             on_reply,
             on_ready,
             announced_ready: false,
             retired: Vec::new(),
         })));
         for index in 0..size {
-            pool.spawn(index);
+            pool.spawn(index, Lane::Scan);
         }
+        pool.spawn(size, Lane::Hash);
         pool
     }
 
-    /// Queues a request over `file`; it runs when a worker is free. An XML request goes
-    /// first, because a user waits on it while scans of large files may fill the queue.
+    /// Queues a request over `file`; it runs when a worker of its lane has room. An XML
+    /// request goes first, because a user waits on it while scans of large files may fill
+    /// the queue.
     pub fn submit(&self, request: Request, file: File) {
+        let lane = Lane::of(&request);
         let urgent = matches!(request, Request::Xml { .. });
         let task = Task { request, file };
         let mut inner = self.0.borrow_mut();
         if urgent {
-            inner.queue.push_front(task);
+            inner.queue(lane).push_front(task);
         } else {
-            inner.queue.push_back(task);
+            inner.queue(lane).push_back(task);
         }
         drop(inner);
         self.dispatch();
     }
 
-    fn spawn(&self, index: usize) {
+    fn spawn(&self, index: usize, lane: Lane) {
         let worker = match Worker::new(WORKER_URL) {
             Ok(worker) => worker,
             Err(error) => {
@@ -111,8 +121,9 @@ impl Pool {
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         self.0.borrow_mut().slots[index] = Some(Slot {
             worker,
+            lane,
             ready: false,
-            task: None,
+            tasks: VecDeque::new(),
             callbacks: (on_message, on_error),
         });
     }
@@ -139,7 +150,7 @@ impl Pool {
             }
             reply => {
                 if let Some(slot) = self.0.borrow_mut().slots[index].as_mut() {
-                    slot.task = None;
+                    slot.tasks.pop_front();
                 }
                 let on_reply = self.0.borrow().on_reply.clone();
                 on_reply(reply);
@@ -148,19 +159,28 @@ impl Pool {
         }
     }
 
-    /// Fails the task a broken worker held, then starts a fresh worker in its place.
+    /// Fails the task a broken worker was running, puts the ones it held behind it back at
+    /// the front of the queue, then starts a fresh worker in its place.
     fn replace(&self, index: usize, message: String) {
         let old = self.0.borrow_mut().slots[index].take();
-        let Some(old) = old else {
+        let Some(mut old) = old else {
             return;
         };
         old.worker.terminate();
-        self.0.borrow_mut().retired.push(old.callbacks);
-        if let Some(task) = old.task {
+        let running = old.tasks.pop_front();
+        {
+            let mut inner = self.0.borrow_mut();
+            inner.retired.push(old.callbacks);
+            let queue = inner.queue(old.lane);
+            for task in old.tasks.into_iter().rev() {
+                queue.push_front(task);
+            }
+        }
+        if let Some(task) = running {
             let on_reply = self.0.borrow().on_reply.clone();
             on_reply(failure_reply(&task.request, message));
         }
-        self.spawn(index);
+        self.spawn(index, old.lane);
     }
 
     fn announce_ready(&self) {
@@ -179,17 +199,37 @@ impl Pool {
         callback();
     }
 
+    /// Posts queued requests until every worker is full or the queues are empty.
     fn dispatch(&self) {
-        loop {
+        while self.dispatch_one(Lane::Hash) {}
+        while self.dispatch_one(Lane::Scan) {}
+    }
+
+    /// Posts the next request of `lane`; returns `false` when there is none or no room.
+    fn dispatch_one(&self, lane: Lane) -> bool {
+        {
             let mut inner = self.0.borrow_mut();
-            let idle = inner
+            if inner.queue(lane).is_empty() {
+                return false;
+            }
+            let loads: Vec<Option<WorkerLoad>> = inner
                 .slots
                 .iter()
-                .position(|slot| slot.as_ref().is_some_and(|s| s.ready && s.task.is_none()));
-            let (Some(position), false) = (idle, inner.queue.is_empty()) else {
-                return;
+                .map(|slot| {
+                    slot.as_ref().map(|slot| WorkerLoad {
+                        lane: slot.lane,
+                        ready: slot.ready,
+                        in_flight: slot.tasks.len(),
+                    })
+                })
+                .collect();
+            let Some(position) = pick_worker(&loads, lane) else {
+                return false;
             };
-            let task = inner.queue.pop_front().expect("queue checked non-empty");
+            let task = inner
+                .queue(lane)
+                .pop_front()
+                .expect("queue checked non-empty");
             let message = js_sys::Object::new();
             let request = JsValue::from_str(&protocol::encode(&task.request));
             let _ = js_sys::Reflect::set(&message, &"request".into(), &request);
@@ -198,11 +238,21 @@ impl Pool {
                 .as_mut()
                 .expect("position of a live slot");
             let worker = slot.worker.clone();
-            slot.task = Some(task);
+            slot.tasks.push_back(task);
             drop(inner);
             if let Err(error) = worker.post_message(&message) {
                 web_sys::console::error_2(&"could not post to a scan worker:".into(), &error);
             }
+        }
+        true
+    }
+}
+
+impl Inner {
+    fn queue(&mut self, lane: Lane) -> &mut VecDeque<Task> {
+        match lane {
+            Lane::Scan => &mut self.scan_queue,
+            Lane::Hash => &mut self.hash_queue,
         }
     }
 }

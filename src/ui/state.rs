@@ -17,6 +17,10 @@ use web_sys::{File, FileList};
 /// How often the table is rebuilt while files are still being read, in milliseconds.
 /// Each rebuild copies every row, so it must stay rare for logs with many 4983 events.
 const TABLE_REFRESH_MS: f64 = 1000.0;
+/// Share of the page's time that table rebuilds may take while files are read. The wait
+/// before the next rebuild grows with the last one's cost, so a log of a million 4983
+/// events costs a few rebuilds instead of one per second, each longer than the last.
+const TABLE_REBUILD_SHARE: f64 = 0.1;
 /// Maximum delay before the views show new results, in milliseconds. Redrawing after
 /// every worker reply would keep the page's thread busy with views instead of results.
 const VIEW_REFRESH_MS: i32 = 150;
@@ -31,6 +35,8 @@ pub struct AppData {
     pub table: Table,
     files: Vec<File>,
     table_built_at: f64,
+    /// Milliseconds the last table rebuild took.
+    table_build_ms: f64,
     /// Rows arrived since the table was last rebuilt.
     table_stale: bool,
     /// A file finished since the table was last rebuilt, so the next rebuild is not delayed.
@@ -242,6 +248,7 @@ impl AppState {
 
     fn refresh(self) {
         self.refresh_pending.set_value(false);
+        crate::worker::runtime::publish_memory_size();
         let (rebuilt, still_stale) = {
             let data = self.data.get_value();
             let mut data = data.borrow_mut();
@@ -272,11 +279,13 @@ impl AppData {
     /// while big files are read without rebuilding after every batch.
     fn refresh_table(&mut self, now: bool) -> bool {
         let clock = js_sys::Date::now();
-        if !now && clock - self.table_built_at < TABLE_REFRESH_MS {
+        let wait = TABLE_REFRESH_MS.max(self.table_build_ms / TABLE_REBUILD_SHARE);
+        if !now && clock - self.table_built_at < wait {
             return false;
         }
         self.table = Table::from_files(&self.reports);
-        self.table_built_at = clock;
+        self.table_built_at = js_sys::Date::now();
+        self.table_build_ms = self.table_built_at - clock;
         true
     }
 }

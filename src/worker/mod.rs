@@ -2,4 +2,7 @@
 
 pub mod protocol;
 #[cfg(target_arch = "wasm32")]
+mod reader;
+#[cfg(target_arch = "wasm32")]
 pub mod runtime;
+pub mod schedule;

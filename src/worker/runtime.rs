@@ -1,13 +1,17 @@
 //! The worker's event loop in the browser: takes a request and a `File`, reads the byte
-//! ranges with `FileReaderSync` (synchronous reads are allowed in workers), and posts back
-//! what the scan found.
+//! ranges as streams into a reused buffer (see `reader`), and posts back what the scan
+//! found.
 
 use super::protocol::{self, Reply, Request};
+use super::reader::RangeReader;
 use crate::read::{self, FileHeader, CHUNK_SIZE, FILE_HEADER_SIZE};
 use crate::scan;
 use crate::scan::xml::{self, RecordXml, XmlError};
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
+use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
 /// Installs the message handler and posts `Ready` to the page.
 pub fn start() {
@@ -20,15 +24,58 @@ pub fn start() {
         };
         let _ = scope.post_message(&JsValue::from_str(&protocol::encode(&reply)));
     }));
-    let reader = FileReaderSync::new().expect("FileReaderSync exists in dedicated workers");
-    let mut buffer = Vec::new();
+    let worker = Rc::new(RefCell::new(Worker::default()));
     let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let reply = handle(&reader, &mut buffer, &event.data());
-        post(&reply);
+        let start_loop = {
+            let mut state = worker.borrow_mut();
+            state.queue.push_back(event.data());
+            !std::mem::replace(&mut state.running, true)
+        };
+        if start_loop {
+            wasm_bindgen_futures::spawn_local(run(worker.clone()));
+        }
     });
     scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
     handler.forget();
     post(&Reply::Ready);
+}
+
+/// The requests the page has posted and this worker has not replied to yet. Reads are asynchronous, so
+/// messages arrive while a request runs; they wait here to keep replies in request order.
+#[derive(Default)]
+struct Worker {
+    queue: VecDeque<JsValue>,
+    /// The loop in [`run`] is working through `queue`.
+    running: bool,
+    reader: Option<RangeReader>,
+}
+
+/// Handles queued requests one at a time until the queue is empty.
+async fn run(worker: Rc<RefCell<Worker>>) {
+    let mut reader = worker.borrow_mut().reader.take().unwrap_or_default();
+    loop {
+        let next = worker.borrow_mut().queue.pop_front();
+        let Some(data) = next else {
+            break;
+        };
+        let reply = handle(&mut reader, &data).await;
+        post(&reply);
+        publish_memory_size();
+    }
+    let mut state = worker.borrow_mut();
+    state.reader = Some(reader);
+    state.running = false;
+}
+
+/// Puts the size of this worker's wasm memory in `self.ipsecLensWasmBytes`, where
+/// bench/browser.mjs reads it. Wasm memory never shrinks, so the last value is the peak.
+pub fn publish_memory_size() {
+    let bytes = core::arch::wasm32::memory_size::<0>() as f64 * 65536.0;
+    let _ = js_sys::Reflect::set(
+        &js_sys::global(),
+        &"ipsecLensWasmBytes".into(),
+        &JsValue::from_f64(bytes),
+    );
 }
 
 fn post(reply: &Reply) {
@@ -36,7 +83,7 @@ fn post(reply: &Reply) {
     let _ = scope.post_message(&JsValue::from_str(&protocol::encode(reply)));
 }
 
-fn handle(reader: &FileReaderSync, buffer: &mut Vec<u8>, data: &JsValue) -> Reply {
+async fn handle(reader: &mut RangeReader, data: &JsValue) -> Reply {
     let request_text = js_sys::Reflect::get(data, &"request".into())
         .ok()
         .and_then(|value| value.as_string())
@@ -64,15 +111,15 @@ fn handle(reader: &FileReaderSync, buffer: &mut Vec<u8>, data: &JsValue) -> Repl
     match request {
         Request::Header { job } => {
             let end = FILE_HEADER_SIZE.min(size);
-            match read_range(reader, &file, 0, end, buffer) {
+            match reader.read(&file, 0, end).await {
                 Ok(()) => Reply::Header {
                     job,
-                    header: FileHeader::parse(buffer, size),
+                    header: FileHeader::parse(&reader.bytes, size),
                 },
                 Err(message) => Reply::Failed { job, message },
             }
         }
-        Request::Hash { job } => match hash_file(reader, &file, size, buffer) {
+        Request::Hash { job } => match hash_file(reader, &file, size).await {
             Ok(sha256) => Reply::Hash { job, sha256 },
             Err(message) => Reply::Failed { job, message },
         },
@@ -82,7 +129,7 @@ fn handle(reader: &FileReaderSync, buffer: &mut Vec<u8>, data: &JsValue) -> Repl
             chunk,
             record_id,
         } => {
-            let xml = chunk_xml(reader, &file, size, chunk, record_id, buffer);
+            let xml = chunk_xml(reader, &file, size, chunk, record_id).await;
             Reply::Xml {
                 job,
                 chunk,
@@ -93,9 +140,10 @@ fn handle(reader: &FileReaderSync, buffer: &mut Vec<u8>, data: &JsValue) -> Repl
         Request::Chunks { job, first, count } => {
             let start = read::chunk_offset(first);
             let end = read::chunk_offset(first + count).min(size);
-            if let Err(message) = read_range(reader, &file, start, end, buffer) {
+            if let Err(message) = reader.read(&file, start, end).await {
                 return Reply::Failed { job, message };
             }
+            let buffer = &reader.bytes;
             let scans = (0..count)
                 .filter_map(|n| {
                     let from = (n * CHUNK_SIZE) as usize;
@@ -116,41 +164,38 @@ fn handle(reader: &FileReaderSync, buffer: &mut Vec<u8>, data: &JsValue) -> Repl
 }
 
 /// Reads chunk slot `chunk` of the file and renders record `record_id` in it as XML.
-fn chunk_xml(
-    reader: &FileReaderSync,
+async fn chunk_xml(
+    reader: &mut RangeReader,
     file: &File,
     size: u64,
     chunk: u64,
     record_id: u64,
-    buffer: &mut Vec<u8>,
 ) -> Result<RecordXml, XmlError> {
     let start = read::chunk_offset(chunk).min(size);
     let end = read::chunk_offset(chunk + 1).min(size);
-    read_range(reader, file, start, end, buffer).map_err(|reason| XmlError::Read {
-        chunk,
-        record_id,
-        reason,
-    })?;
-    xml::record_xml(chunk, buffer.clone(), record_id)
+    reader
+        .read(file, start, end)
+        .await
+        .map_err(|reason| XmlError::Read {
+            chunk,
+            record_id,
+            reason,
+        })?;
+    xml::record_xml(chunk, reader.bytes.clone(), record_id)
 }
 
 /// Bytes hashed per read: large enough that the call overhead vanishes, small enough to
 /// keep the worker's memory flat.
 const HASH_SLICE: u64 = 4 << 20;
 
-fn hash_file(
-    reader: &FileReaderSync,
-    file: &File,
-    size: u64,
-    buffer: &mut Vec<u8>,
-) -> Result<String, String> {
+async fn hash_file(reader: &mut RangeReader, file: &File, size: u64) -> Result<String, String> {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
     let mut start = 0;
     while start < size {
         let end = (start + HASH_SLICE).min(size);
-        read_range(reader, file, start, end, buffer)?;
-        hasher.update(&buffer[..]);
+        reader.read(file, start, end).await?;
+        hasher.update(&reader.bytes);
         start = end;
     }
     Ok(hasher
@@ -158,24 +203,4 @@ fn hash_file(
         .iter()
         .map(|byte| format!("{byte:02x}"))
         .collect())
-}
-
-/// Reads bytes `start..end` of the file into `buffer`, reusing its allocation.
-fn read_range(
-    reader: &FileReaderSync,
-    file: &File,
-    start: u64,
-    end: u64,
-    buffer: &mut Vec<u8>,
-) -> Result<(), String> {
-    let slice = file
-        .slice_with_f64_and_f64(start as f64, end as f64)
-        .map_err(|error| format!("could not slice bytes {start}..{end}: {error:?}"))?;
-    let array = reader
-        .read_as_array_buffer(&slice)
-        .map_err(|error| format!("could not read bytes {start}..{end}: {error:?}"))?;
-    let view = js_sys::Uint8Array::new(&array);
-    buffer.resize(view.length() as usize, 0);
-    view.copy_to(buffer);
-    Ok(())
 }

@@ -1,0 +1,143 @@
+//! Which worker of the page's pool takes the next request, independent of the browser.
+//!
+//! The pool has scan workers and one hash worker. The SHA-256 pass reads the whole file in
+//! order, so on a scan worker it would either delay the first rows or run alone after the
+//! scan; on a worker of its own it overlaps the scan. Each scan worker holds up to
+//! [`SCAN_DEPTH`] requests, so it starts the next one without waiting for the page's thread
+//! to handle its last reply.
+
+use super::protocol::Request;
+
+/// Requests a scan worker holds at once: the one it runs and the one it runs next.
+pub const SCAN_DEPTH: usize = 2;
+/// Requests the hash worker holds at once. A hash takes a whole file, so there is nothing
+/// to gain from queueing a second one in the worker.
+pub const HASH_DEPTH: usize = 1;
+
+/// The kind of worker a request runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lane {
+    Scan,
+    Hash,
+}
+
+impl Lane {
+    /// Returns the lane of `request`.
+    pub fn of(request: &Request) -> Lane {
+        match request {
+            Request::Hash { .. } => Lane::Hash,
+            _ => Lane::Scan,
+        }
+    }
+
+    /// Returns how many requests a worker of this lane holds at once.
+    pub fn depth(self) -> usize {
+        match self {
+            Lane::Scan => SCAN_DEPTH,
+            Lane::Hash => HASH_DEPTH,
+        }
+    }
+}
+
+/// What the scheduler needs to know about one worker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WorkerLoad {
+    pub lane: Lane,
+    /// The worker has loaded its wasm module and takes requests.
+    pub ready: bool,
+    /// Requests posted to it and not answered yet.
+    pub in_flight: usize,
+}
+
+/// Returns the worker for the next request of `lane`: the ready worker of that lane with
+/// the fewest requests in flight, below the lane's depth. Ties go to the first worker, so
+/// every worker gets one request before any gets a second.
+pub fn pick_worker(workers: &[Option<WorkerLoad>], lane: Lane) -> Option<usize> {
+    workers
+        .iter()
+        .enumerate()
+        .filter_map(|(index, load)| Some((index, (*load)?)))
+        .filter(|(_, load)| load.lane == lane && load.ready && load.in_flight < lane.depth())
+        .min_by_key(|(index, load)| (load.in_flight, *index))
+        .map(|(index, _)| index)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(in_flight: usize) -> Option<WorkerLoad> {
+        Some(WorkerLoad {
+            lane: Lane::Scan,
+            ready: true,
+            in_flight,
+        })
+    }
+
+    fn hash(in_flight: usize) -> Option<WorkerLoad> {
+        Some(WorkerLoad {
+            lane: Lane::Hash,
+            ready: true,
+            in_flight,
+        })
+    }
+
+    #[test]
+    fn requests_map_to_lanes() {
+        assert_eq!(Lane::of(&Request::Hash { job: 1 }), Lane::Hash);
+        assert_eq!(Lane::of(&Request::Header { job: 1 }), Lane::Scan);
+        assert_eq!(
+            Lane::of(&Request::Chunks {
+                job: 1,
+                first: 0,
+                count: 16
+            }),
+            Lane::Scan
+        );
+        assert_eq!(Lane::of(&Request::Panic { job: 1 }), Lane::Scan);
+    }
+
+    #[test]
+    fn least_loaded_scan_worker_first() {
+        let workers = [scan(1), scan(0), hash(0)];
+
+        assert_eq!(pick_worker(&workers, Lane::Scan), Some(1));
+    }
+
+    #[test]
+    fn every_worker_gets_one_before_a_second() {
+        let workers = [scan(0), scan(0)];
+
+        assert_eq!(pick_worker(&workers, Lane::Scan), Some(0));
+        assert_eq!(pick_worker(&[scan(1), scan(0)], Lane::Scan), Some(1));
+        assert_eq!(pick_worker(&[scan(1), scan(1)], Lane::Scan), Some(0));
+    }
+
+    #[test]
+    fn full_workers_take_nothing() {
+        let workers = [scan(SCAN_DEPTH), scan(SCAN_DEPTH), hash(HASH_DEPTH)];
+
+        assert_eq!(pick_worker(&workers, Lane::Scan), None);
+        assert_eq!(pick_worker(&workers, Lane::Hash), None);
+    }
+
+    #[test]
+    fn hash_goes_only_to_the_hash_worker() {
+        let workers = [scan(0), hash(0)];
+
+        assert_eq!(pick_worker(&workers, Lane::Hash), Some(1));
+        assert_eq!(pick_worker(&[scan(0)], Lane::Hash), None);
+    }
+
+    #[test]
+    fn loading_and_missing_workers_are_skipped() {
+        let loading = Some(WorkerLoad {
+            lane: Lane::Scan,
+            ready: false,
+            in_flight: 0,
+        });
+        let workers = [None, loading, scan(1)];
+
+        assert_eq!(pick_worker(&workers, Lane::Scan), Some(2));
+    }
+}
