@@ -130,7 +130,12 @@ impl Session {
             Err(error) => {
                 file.errors.push(error.to_string());
                 file.status = FileStatus::Error;
-                return Update::default();
+                // An examiner still records the hash of a file that is not a log.
+                file.requests_left = 1;
+                return Update {
+                    requests: vec![Request::Hash { job }],
+                    scans: Vec::new(),
+                };
             }
         };
         file.header = Some(header);
@@ -316,9 +321,12 @@ mod tests {
         let mut session = Session::default();
         session.add_file("notes.txt".into(), 10);
         let update = session.on_header(0, Err(HeaderError::TooShort { size: 10 }));
-        assert!(update.requests.is_empty());
+        assert_eq!(update.requests, [Request::Hash { job: 0 }]);
         assert_eq!(session.files[0].status, FileStatus::Error);
         assert!(!session.busy());
+        session.on_hash(0, "ab".into());
+        assert_eq!(session.files[0].sha256.as_deref(), Some("ab"));
+        assert_eq!(session.files[0].status, FileStatus::Error);
     }
 
     #[test]

@@ -173,30 +173,32 @@ test('XML view of damaged chunks names the damage', { skip }, async () => {
   const cutAt = recordOffset(bytes, 7) + 100;
   const cutFile = path.join(FIXTURE_DIR, 'related-cut.evtx');
   await writeFile(cutFile, bytes.subarray(0, FILE_HEADER_SIZE + cutAt));
-  const { context, page, problems } = await openApp(browser, server.url);
-  await openFirstRow(page, [badCrcFile, cutFile]);
-  assert.deepEqual(await settledRowCount(page, { shown: 2, total: 2 }), { shown: 2, total: 2 });
-
-  const first = await (await openXml(page)).textContent();
-  const firstCaveats = await page.getByTestId('xml-caveats').textContent();
-  await clickRow(page, 1);
-  await page.getByTestId('xml-caveats').filter({ hasText: 'file ends' }).waitFor();
-  const second = await page.getByTestId('event-xml').textContent();
-  const secondCaveats = await page.getByTestId('xml-caveats').textContent();
-
-  assert.ok(first.includes('<EventRecordID>7</EventRecordID>'), first);
-  assert.equal(
-    firstCaveats,
-    "Read despite damage: the chunk header's CRC32 is invalid; the chunk's records CRC32 " +
-      'is invalid.',
-  );
-  assert.ok(second.includes('<EventRecordID>7</EventRecordID>'), second);
-  assert.equal(
-    secondCaveats,
-    `Read despite damage: the file ends ${cutAt} bytes into the chunk, so its CRC32s ` +
-      'cannot be checked.',
-  );
-  await screenshot(page, 'detail-xml-damaged');
-  assert.deepEqual(problems, []);
-  await context.close();
+  // Each copy in a page of its own: dropped together, the copies of record 7 would count
+  // once, as records seen twice do.
+  const cases = [
+    [
+      badCrcFile,
+      "Read despite damage: the chunk header's CRC32 is invalid; the chunk's records CRC32 " +
+        'is invalid.',
+    ],
+    [
+      cutFile,
+      `Read despite damage: the file ends ${cutAt} bytes into the chunk, so its CRC32s ` +
+        'cannot be checked.',
+    ],
+  ];
+  for (const [file, expected] of cases) {
+    const { context, page, problems } = await openApp(browser, server.url);
+    await openFirstRow(page, [file]);
+    assert.deepEqual(await settledRowCount(page, { shown: 1, total: 1 }), { shown: 1, total: 1 });
+    const text = await (await openXml(page)).textContent();
+    const caveats = await page.getByTestId('xml-caveats').textContent();
+    assert.ok(text.includes('<EventRecordID>7</EventRecordID>'), text);
+    assert.equal(caveats, expected, path.basename(file));
+    if (file === cutFile) {
+      await screenshot(page, 'detail-xml-damaged');
+    }
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
 });
