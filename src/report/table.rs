@@ -4,6 +4,7 @@ use super::column::{Cell, Column};
 use super::duplicates::Duplicates;
 use super::file_report::FileReport;
 use crate::decode::Event4983;
+use crate::filetime::FileTime;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;
 
@@ -16,6 +17,14 @@ pub struct Row {
     /// Every shown value in lowercase, separated by line feeds, so free-text search is one
     /// substring test per row.
     pub(crate) search_text: Box<str>,
+}
+
+/// A row's identity that survives a rebuild of the table, unlike its index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RowKey {
+    pub file: u32,
+    pub record_id: u64,
+    pub time_created: FileTime,
 }
 
 /// The 4983 rows of all files, file by file, each file's in EventRecordID order. A record
@@ -74,6 +83,27 @@ impl Table {
         column.cell(self.file_name(row), &row.event)
     }
 
+    /// Returns what identifies row `index` across rebuilds: its file, EventRecordID and
+    /// time (a file may hold one record ID twice, such as after a log was cleared).
+    pub fn row_key(&self, index: u32) -> Option<RowKey> {
+        let row = self.rows.get(index as usize)?;
+        Some(RowKey {
+            file: row.file,
+            record_id: row.event.record_id,
+            time_created: row.event.time_created,
+        })
+    }
+
+    /// Returns the index of the row `key` names, if the table holds it.
+    pub fn index_of_key(&self, key: RowKey) -> Option<u32> {
+        let index = self.rows.iter().position(|row| {
+            row.file == key.file
+                && row.event.record_id == key.record_id
+                && row.event.time_created == key.time_created
+        })?;
+        u32::try_from(index).ok()
+    }
+
     /// Returns every row index in table order (file, then EventRecordID).
     pub fn all_indices(&self) -> Vec<u32> {
         let count = u32::try_from(self.rows.len()).expect("fewer than 2^32 rows");
@@ -106,5 +136,27 @@ fn push_lowercase(text: &mut String, value: &str) {
         text.extend(value.chars().map(|c| c.to_ascii_lowercase()));
     } else {
         text.push_str(&value.to_lowercase());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::sample::{failure_at, one_chunk_report};
+
+    #[test]
+    fn row_keeps_its_key_when_an_earlier_file_grows() {
+        let early = one_chunk_report("a.evtx", vec![failure_at(1, 0)]);
+        let late = one_chunk_report("b.evtx", vec![failure_at(7, 30), failure_at(8, 60)]);
+        let before = Table::from_files(&[early, late.clone()]);
+        let key = before.row_key(2).unwrap();
+        assert_eq!((key.file, key.record_id), (1, 8));
+
+        let grown = one_chunk_report("a.evtx", vec![failure_at(1, 0), failure_at(2, 10)]);
+        let after = Table::from_files(&[grown, late]);
+
+        assert_eq!(after.index_of_key(key), Some(3));
+        assert_eq!(after.row_key(3), Some(key));
+        assert_eq!(before.row_key(9), None);
     }
 }
