@@ -11,8 +11,8 @@ use std::borrow::Cow;
 
 /// One EventData field of an IPsec event.
 ///
-/// The page keeps every decoded event, so the field is kept small: a manifest name is
-/// borrowed from the static field list and the texts are boxed, without spare capacity.
+/// The page keeps every decoded event, so fields are kept small. A manifest name borrows
+/// the static field list, and the texts are boxed strings without spare capacity.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IpsecField {
     /// The manifest name, or the name the record gave when it is not in the manifest list.
