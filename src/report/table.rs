@@ -7,13 +7,15 @@ use crate::decode::Event4983;
 use crate::filetime::FileTime;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;
+use std::sync::Arc;
 
 /// One 4983 event and the file it came from.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Row {
     /// Index into [`Table::files`].
     pub file: u32,
-    pub event: Event4983,
+    /// The event as its [`FileReport`] holds it, shared rather than copied.
+    pub event: Arc<Event4983>,
     /// Every shown value in lowercase, separated by line feeds, so free-text search is one
     /// substring test per row.
     pub(crate) search_text: Box<str>,
@@ -42,8 +44,6 @@ pub struct Table {
 }
 
 impl Table {
-    // NOTE: this copies each event out of its FileReport, so a large log keeps its 4983
-    // events in memory twice while both exist.
     /// Builds the table from file reports; row `file` indexes match positions in `reports`.
     pub fn from_files(reports: &[FileReport]) -> Table {
         let mut table = Table::default();
@@ -59,14 +59,14 @@ impl Table {
         self.files.push(report.name.clone());
         let counted = self.duplicates.add_file(file, report);
         for (event, _) in report
-            .events_4983()
+            .shared_events_4983()
             .zip(counted)
             .filter(|(_, counted)| *counted)
         {
             let search_text = search_text(&report.name, event).into_boxed_str();
             self.rows.push(Row {
                 file,
-                event: event.clone(),
+                event: Arc::clone(event),
                 search_text,
             });
         }
