@@ -145,7 +145,7 @@ fn csv_export_is_exact() {
         long_value()
     );
     let second = "\"<b>evil</b>,\"\"name\"\".evtx\",2,2024-05-01T12:34:56.1234567Z,\
-        host\u{202e}1.contoso.com,'=,'+,'-,'@,'\t,\"'\r\",+0.25,\"1,5\",\"\"\"\",500,a,4500,\
+        host\u{202e}1.contoso.com,'=,'+,-,'@,'\t,\"'\r\",+0.25,\"1,5\",\"\"\"\",500,a,4500,\
         %%8199,</script><script>alert(1)</script>,%%8219,%%8206,%%8216,,Local computer,\
         Sent first (EM attributes) payload,Responder,Enabled\r\n";
     assert_eq!(csv, format!("{header}{first}{second}"));
