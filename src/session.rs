@@ -83,6 +83,11 @@ impl FileProgress {
     pub fn is_parsing(&self) -> bool {
         self.status == FileStatus::Parsing
     }
+
+    /// Whether a reply is still due, such as the hash of a file whose header failed.
+    pub fn has_requests_left(&self) -> bool {
+        self.requests_left > 0
+    }
 }
 
 /// Changes a reply made, for the page to act on.
@@ -324,7 +329,9 @@ mod tests {
         assert_eq!(update.requests, [Request::Hash { job: 0 }]);
         assert_eq!(session.files[0].status, FileStatus::Error);
         assert!(!session.busy());
+        assert!(session.files[0].has_requests_left());
         session.on_hash(0, "ab".into());
+        assert!(!session.files[0].has_requests_left());
         assert_eq!(session.files[0].sha256.as_deref(), Some("ab"));
         assert_eq!(session.files[0].status, FileStatus::Error);
     }

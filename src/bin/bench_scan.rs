@@ -1,11 +1,13 @@
 //! `bench_scan`: times the native scan of one EVTX file, chunk by chunk, on one thread.
 //!
-//! Usage: `bench_scan FILE [slow|fast|phases|table] [--repeat N]`
+//! Usage: `bench_scan FILE [slow|fast|phases|table|memory] [--repeat N]`
 //!
 //! - `slow` and `fast` scan every chunk with that path and print one `key=value` line
 //!   (seconds, MB/s, records, events) that `scripts/bench` parses;
 //! - `phases` splits the slow path's time into its steps, for profiling;
-//! - `table` loads the events into a report table and times filtering and sorting it.
+//! - `table` loads the events into a report table and times filtering and sorting it;
+//! - `memory` loads the events into a file report and a table and prints the heap bytes
+//!   each holds per kept event, counted by this binary's global allocator.
 //!
 //! The file is read into memory first, so disk speed is not measured.
 
@@ -15,6 +17,61 @@ fn main() {}
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
     std::process::exit(native::run(std::env::args().skip(1).collect()));
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[global_allocator]
+static ALLOCATOR: counting::Counting = counting::Counting;
+
+/// A global allocator that passes every call to the system allocator and keeps the number
+/// of bytes and blocks currently allocated, for the `memory` mode.
+#[cfg(not(target_arch = "wasm32"))]
+mod counting {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::sync::atomic::{AtomicIsize, Ordering};
+
+    static BYTES: AtomicIsize = AtomicIsize::new(0);
+    static BLOCKS: AtomicIsize = AtomicIsize::new(0);
+
+    pub struct Counting;
+
+    /// Returns the bytes and blocks allocated and not yet freed, as requested by callers
+    /// (the allocator's own per-block overhead is not included).
+    pub fn live() -> (isize, isize) {
+        (
+            BYTES.load(Ordering::Relaxed),
+            BLOCKS.load(Ordering::Relaxed),
+        )
+    }
+
+    // SAFETY: every call goes to `System` unchanged; the counters only observe sizes.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            let pointer = unsafe { System.alloc(layout) };
+            if !pointer.is_null() {
+                BYTES.fetch_add(layout.size() as isize, Ordering::Relaxed);
+                BLOCKS.fetch_add(1, Ordering::Relaxed);
+            }
+            pointer
+        }
+
+        unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
+            unsafe { System.dealloc(pointer, layout) };
+            BYTES.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+            BLOCKS.fetch_sub(1, Ordering::Relaxed);
+        }
+
+        unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            let moved = unsafe { System.realloc(pointer, layout, new_size) };
+            if !moved.is_null() {
+                BYTES.fetch_add(
+                    new_size as isize - layout.size() as isize,
+                    Ordering::Relaxed,
+                );
+            }
+            moved
+        }
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -49,8 +106,12 @@ mod native {
             "fast" => time_scan(&bytes, repeat, "fast", scan::scan_chunk),
             "phases" => phases(&bytes),
             "table" => table(&bytes),
+            "memory" => memory(&bytes),
             other => {
-                eprintln!("bench_scan: unknown mode {other:?}: expected slow, fast, phases, table");
+                eprintln!(
+                    "bench_scan: unknown mode {other:?}: expected slow, fast, phases, table, \
+                     memory"
+                );
                 return 2;
             }
         }
@@ -158,12 +219,46 @@ mod native {
         }
     }
 
-    /// Loads every event into a report table, then times filters and sorts over it, each
-    /// the best of three runs.
-    fn table(bytes: &[u8]) {
-        use ipsec_lens::report::{Column, FileReport, Filter, Sort, Table};
-        let started = Instant::now();
-        let mut report = FileReport::new("bench.evtx", bytes.len() as u64);
+    /// Scans the file into a report, builds the table from it, and prints the heap bytes
+    /// and blocks each holds, in total and per kept event (4983 or any other IPsec event)
+    /// or per table row. The file's bytes are allocated before the first count, so they
+    /// are not in either figure.
+    fn memory(bytes: &[u8]) {
+        use super::counting::live;
+        use ipsec_lens::report::Table;
+        let (bytes_before, blocks_before) = live();
+        let report = load_report(bytes);
+        let (bytes_report, blocks_report) = live();
+        let table = Table::from_files(std::slice::from_ref(&report));
+        let (bytes_table, blocks_table) = live();
+        let kept = report.events_4983().count() + report.other_events().count();
+        let rows = table.all_indices().len();
+        let report_bytes = bytes_report - bytes_before;
+        let table_bytes = bytes_table - bytes_report;
+        let per = |total: isize, count: usize| total as f64 / count.max(1) as f64;
+        println!(
+            "memory kept_events={kept} events_4983={} table_rows={rows}",
+            report.events_4983
+        );
+        println!(
+            "report bytes={report_bytes} blocks={} bytes_per_kept_event={:.0}",
+            blocks_report - blocks_before,
+            per(report_bytes, kept)
+        );
+        println!(
+            "table bytes={table_bytes} blocks={} bytes_per_row={:.0}",
+            blocks_table - blocks_report,
+            per(table_bytes, rows)
+        );
+        println!(
+            "total bytes={} bytes_per_kept_event={:.0}",
+            report_bytes + table_bytes,
+            per(report_bytes + table_bytes, kept)
+        );
+    }
+
+    fn load_report(bytes: &[u8]) -> ipsec_lens::report::FileReport {
+        let mut report = ipsec_lens::report::FileReport::new("bench.evtx", bytes.len() as u64);
         report.set_header(ipsec_lens::read::FileHeader::parse(
             bytes,
             bytes.len() as u64,
@@ -171,6 +266,15 @@ mod native {
         for (index, offset, chunk) in chunks(bytes) {
             report.add_chunk(scan::scan_chunk(index, offset, chunk.to_vec()));
         }
+        report
+    }
+
+    /// Loads every event into a report table, then times filters and sorts over it, each
+    /// the best of three runs.
+    fn table(bytes: &[u8]) {
+        use ipsec_lens::report::{Column, Filter, Sort, Table};
+        let started = Instant::now();
+        let report = load_report(bytes);
         let table = Table::from_files(std::slice::from_ref(&report));
         let rows = table.all_indices().len();
         println!(

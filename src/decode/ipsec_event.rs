@@ -7,16 +7,20 @@ use super::render::render_message;
 use crate::filetime::FileTime;
 use crate::scan::RawEvent;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// One EventData field of an IPsec event.
+///
+/// The page keeps every decoded event, so fields are kept small. A manifest name borrows
+/// the static field list, and the texts are boxed strings without spare capacity.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IpsecField {
-    /// The manifest name, or the name the record gave when the event has no known list.
-    pub name: String,
+    /// The manifest name, or the name the record gave when it is not in the manifest list.
+    pub name: Cow<'static, str>,
     /// The value as stored, numbers as decimal text; `None` when missing or Null.
-    pub value: Option<String>,
+    pub value: Option<Box<str>>,
     /// The value with `%%NNNN` codes replaced by words, present only when that changed it.
-    pub words: Option<String>,
+    pub words: Option<Box<str>>,
 }
 
 impl IpsecField {
@@ -53,11 +57,13 @@ impl IpsecEvent {
             if let Some(found) = found {
                 consumed.push(&found.name);
             }
-            fields.push(field(spec.name, read_text(found.map(|f| &f.value))));
+            let name = Cow::Borrowed(spec.name);
+            fields.push(field(name, read_text(found.map(|f| &f.value))));
         }
         for extra in &raw.data {
             if !consumed.contains(&extra.name.as_str()) {
-                fields.push(field(&extra.name, read_text(Some(&extra.value))));
+                let name = Cow::Owned(extra.name.clone());
+                fields.push(field(name, read_text(Some(&extra.value))));
             }
         }
         IpsecEvent {
@@ -83,16 +89,16 @@ impl IpsecEvent {
     }
 }
 
-fn field(name: &str, value: Option<String>) -> IpsecField {
+fn field(name: Cow<'static, str>, value: Option<String>) -> IpsecField {
     let words = value
         .as_deref()
         .filter(|text| text.contains("%%"))
         .map(expand_codes)
         .filter(|expanded| Some(expanded.as_str()) != value.as_deref());
     IpsecField {
-        name: name.to_owned(),
-        value,
-        words,
+        name,
+        value: value.map(String::into_boxed_str),
+        words: words.map(String::into_boxed_str),
     }
 }
 
@@ -114,7 +120,7 @@ mod tests {
         );
         let event = IpsecEvent::from_raw(&raw_event(4976, 12, data));
 
-        let names: Vec<&str> = event.fields.iter().map(|f| f.name.as_str()).collect();
+        let names: Vec<&str> = event.fields.iter().map(|f| &*f.name).collect();
         assert_eq!(names, ["LocalAddress", "RemoteAddress", "KeyModName"]);
         assert_eq!(event.fields[2].value.as_deref(), Some("%%8223"));
         assert_eq!(event.fields[2].words.as_deref(), Some("AuthIP"));

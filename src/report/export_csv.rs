@@ -39,7 +39,8 @@ pub fn export_csv(table: &Table, indices: &[u32]) -> String {
 
 /// Appends a text cell, guarded and quoted as needed.
 fn push_cell(csv: &mut String, text: &str) {
-    let guard = starts_like_formula(text) && !is_plain_number(text);
+    // Windows writes a lone "-" for empty fields; no spreadsheet runs it as a formula.
+    let guard = starts_like_formula(text) && !is_plain_number(text) && text != "-";
     let quote = text.contains([',', '"', '\r', '\n']);
     if quote {
         csv.push('"');
@@ -129,5 +130,15 @@ mod tests {
         let mut cell = String::new();
         push_cell(&mut cell, "-2+3");
         assert_eq!(cell, "'-2+3");
+    }
+
+    #[test]
+    fn lone_dash_placeholder_is_not_guarded() {
+        let mut cell = String::new();
+        push_cell(&mut cell, "-");
+        assert_eq!(cell, "-");
+        cell.clear();
+        push_cell(&mut cell, "--");
+        assert_eq!(cell, "'--");
     }
 }

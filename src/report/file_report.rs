@@ -7,6 +7,7 @@ use crate::read::{chunk_slots, FileHeader, HeaderError};
 use crate::scan::{ChunkScan, Place, Skip};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The results of one file: counts, header, problems met, and its decoded IPsec events.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -48,7 +49,8 @@ pub struct FileReport {
 struct ChunkEvents {
     index: u64,
     first_record_id: u64,
-    failures: Vec<Event4983>,
+    /// Shared with the rows of [`super::Table`], which point at these instead of copying.
+    failures: Vec<Arc<Event4983>>,
     others: Vec<IpsecEvent>,
 }
 
@@ -125,7 +127,7 @@ impl FileReport {
             match decode_event(raw) {
                 DecodedEvent::Failure4983(event) => {
                     self.events_4983 += 1;
-                    part.failures.push(*event);
+                    part.failures.push(Arc::from(event));
                 }
                 DecodedEvent::Other(event) => part.others.push(event),
             }
@@ -142,6 +144,12 @@ impl FileReport {
 
     /// Returns the 4983 events in EventRecordID order.
     pub fn events_4983(&self) -> impl Iterator<Item = &Event4983> {
+        self.shared_events_4983().map(|event| &**event)
+    }
+
+    /// Returns the 4983 events in EventRecordID order as shared pointers, so a table can
+    /// hold them without copying.
+    pub(crate) fn shared_events_4983(&self) -> impl Iterator<Item = &Arc<Event4983>> {
         self.parts.iter().flat_map(|part| part.failures.iter())
     }
 
@@ -159,7 +167,7 @@ impl FileReport {
             .find(|part| {
                 part.failures
                     .iter()
-                    .any(|failure| failure.record_id == event.record_id && failure == event)
+                    .any(|failure| failure.record_id == event.record_id && **failure == *event)
             })
             .map(|part| part.index)
     }

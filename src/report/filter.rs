@@ -45,7 +45,7 @@ impl Filter {
     /// Returns whether a row passes. [`Table::filter`] is faster for many rows because it
     /// lowercases the text once.
     pub fn matches(&self, row: &Row) -> bool {
-        self.matches_with(row, &self.text.to_lowercase())
+        self.matches_with(row, &self.text.trim().to_lowercase())
     }
 
     fn matches_with(&self, row: &Row, needle: &str) -> bool {
@@ -256,7 +256,8 @@ fn same_hash(expected: &str, value: &Option<String>) -> bool {
 impl Table {
     /// Returns the indices of the rows that pass `filter`, in table order.
     pub fn filter(&self, filter: &Filter) -> Vec<u32> {
-        let needle = filter.text.to_lowercase();
+        // Spaces typed around the text are not part of what is sought.
+        let needle = filter.text.trim().to_lowercase();
         let mut indices = Vec::new();
         for (index, row) in self.rows.iter().enumerate() {
             if filter.matches_with(row, &needle) {
@@ -313,6 +314,8 @@ mod tests {
         assert_eq!(passing(&table, &text("T12:35:56.1234567Z")), [2]);
         assert_eq!(passing(&table, &text("18446744073709551615")), [1, 2, 3]);
         assert_eq!(passing(&table, &text("no such text")), Vec::<u64>::new());
+        assert_eq!(passing(&table, &text("  ")), [1, 2, 3]);
+        assert_eq!(passing(&table, &text(" %%8200 ")), [2]);
         assert!(text("fabrikam").matches(&table.rows[0]));
     }
 

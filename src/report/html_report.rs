@@ -443,7 +443,7 @@ mod tests {
 
     fn hostile_report() -> String {
         let mut table = hostile_table();
-        let event = &mut table.rows[0].event;
+        let event = std::sync::Arc::make_mut(&mut table.rows[0].event);
         event.failure_reason = Some("<img src=x onerror=alert(1)>".into());
         event.computer = "<svg onload=alert(2)>".into();
         event.remote_address = Some("\"><script>alert(3)</script>".into());

@@ -462,7 +462,7 @@ mod tests {
 
         assert!(!svg.contains("<img"));
         assert!(svg.contains("&lt;img src=x onerror=alert(1)&gt;: 4"));
-        assert!(svg.contains("a&quot;b&#39;c&amp;d\u{fffd}"));
+        assert!(svg.contains("a&quot;b&#39;c&amp;d⟨U+0001⟩"));
         assert!(svg.starts_with("<svg class=\"chart\""));
         assert!(svg.ends_with("</svg>"));
         assert_eq!(svg.matches("<rect ").count(), 2);

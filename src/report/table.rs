@@ -4,18 +4,29 @@ use super::column::{Cell, Column};
 use super::duplicates::Duplicates;
 use super::file_report::FileReport;
 use crate::decode::Event4983;
+use crate::filetime::FileTime;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;
+use std::sync::Arc;
 
 /// One 4983 event and the file it came from.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Row {
     /// Index into [`Table::files`].
     pub file: u32,
-    pub event: Event4983,
+    /// The event as its [`FileReport`] holds it, shared rather than copied.
+    pub event: Arc<Event4983>,
     /// Every shown value in lowercase, separated by line feeds, so free-text search is one
     /// substring test per row.
     pub(crate) search_text: Box<str>,
+}
+
+/// A row's identity that survives a rebuild of the table, unlike its index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RowKey {
+    pub file: u32,
+    pub record_id: u64,
+    pub time_created: FileTime,
 }
 
 /// The 4983 rows of all files, file by file, each file's in EventRecordID order. A record
@@ -33,8 +44,6 @@ pub struct Table {
 }
 
 impl Table {
-    // NOTE: this copies each event out of its FileReport, so a large log keeps its 4983
-    // events in memory twice while both exist.
     /// Builds the table from file reports; row `file` indexes match positions in `reports`.
     pub fn from_files(reports: &[FileReport]) -> Table {
         let mut table = Table::default();
@@ -50,14 +59,14 @@ impl Table {
         self.files.push(report.name.clone());
         let counted = self.duplicates.add_file(file, report);
         for (event, _) in report
-            .events_4983()
+            .shared_events_4983()
             .zip(counted)
             .filter(|(_, counted)| *counted)
         {
             let search_text = search_text(&report.name, event).into_boxed_str();
             self.rows.push(Row {
                 file,
-                event: event.clone(),
+                event: Arc::clone(event),
                 search_text,
             });
         }
@@ -72,6 +81,27 @@ impl Table {
     pub fn cell(&self, index: u32, column: Column) -> Cell<'_> {
         let row = &self.rows[index as usize];
         column.cell(self.file_name(row), &row.event)
+    }
+
+    /// Returns what identifies row `index` across rebuilds: its file, EventRecordID and
+    /// time (a file may hold one record ID twice, such as after a log was cleared).
+    pub fn row_key(&self, index: u32) -> Option<RowKey> {
+        let row = self.rows.get(index as usize)?;
+        Some(RowKey {
+            file: row.file,
+            record_id: row.event.record_id,
+            time_created: row.event.time_created,
+        })
+    }
+
+    /// Returns the index of the row `key` names, if the table holds it.
+    pub fn index_of_key(&self, key: RowKey) -> Option<u32> {
+        let index = self.rows.iter().position(|row| {
+            row.file == key.file
+                && row.event.record_id == key.record_id
+                && row.event.time_created == key.time_created
+        })?;
+        u32::try_from(index).ok()
     }
 
     /// Returns every row index in table order (file, then EventRecordID).
@@ -106,5 +136,27 @@ fn push_lowercase(text: &mut String, value: &str) {
         text.extend(value.chars().map(|c| c.to_ascii_lowercase()));
     } else {
         text.push_str(&value.to_lowercase());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::sample::{failure_at, one_chunk_report};
+
+    #[test]
+    fn row_keeps_its_key_when_an_earlier_file_grows() {
+        let early = one_chunk_report("a.evtx", vec![failure_at(1, 0)]);
+        let late = one_chunk_report("b.evtx", vec![failure_at(7, 30), failure_at(8, 60)]);
+        let before = Table::from_files(&[early, late.clone()]);
+        let key = before.row_key(2).unwrap();
+        assert_eq!((key.file, key.record_id), (1, 8));
+
+        let grown = one_chunk_report("a.evtx", vec![failure_at(1, 0), failure_at(2, 10)]);
+        let after = Table::from_files(&[grown, late]);
+
+        assert_eq!(after.index_of_key(key), Some(3));
+        assert_eq!(after.row_key(3), Some(key));
+        assert_eq!(before.row_key(9), None);
     }
 }

@@ -167,7 +167,8 @@ impl fmt::Display for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let shown = |value: &Option<String>| match value.as_deref() {
             None | Some("") => "(empty)".to_owned(),
-            Some(value) => value.to_owned(),
+            // Labels are shown, so bidi and invisible characters become markers here.
+            Some(value) => super::visible_text(value),
         };
         match self {
             Key::Text(value) => f.write_str(&shown(value)),
@@ -309,6 +310,8 @@ mod tests {
         );
         assert_eq!(top[1].key.to_string(), "(empty) ↔ 10.0.0.3");
         assert_eq!(top[0].key.to_string(), "10.0.0.1 ↔ 10.0.0.2");
+        let spoofed = Key::Text(Some("host\u{202E}1.contoso.com".into()));
+        assert_eq!(spoofed.to_string(), "host⟨U+202E⟩1.contoso.com");
     }
 
     #[test]

@@ -163,7 +163,7 @@ fn ChoiceSelect(choice: Choice) -> impl IntoView {
 }
 
 fn option_label(value: &str, coded: bool) -> String {
-    let shown: String = value.chars().take(80).collect();
+    let shown = crate::report::visible_text(&value.chars().take(80).collect::<String>());
     match crate::decode::describe_code(value).filter(|_| coded) {
         Some(words) => format!("{words} ({value})"),
         None => shown,

@@ -16,12 +16,16 @@ pub fn IntegrityPanel() -> impl IntoView {
         state.with_data(|data| {
             data.reports
                 .iter()
-                .map(|report| {
-                    (
-                        report.name.clone(),
-                        report.sha256.clone(),
-                        report.integrity(),
-                    )
+                .enumerate()
+                .map(|(job, report)| {
+                    let waiting = data
+                        .session
+                        .file(job as u32)
+                        .is_some_and(|file| file.is_parsing() || file.has_requests_left());
+                    let sha256 = report.sha256.clone().or_else(|| {
+                        (!waiting).then(|| "not computed: the file could not be read".into())
+                    });
+                    (report.name.clone(), sha256, report.integrity())
                 })
                 .collect::<Vec<_>>()
         })

@@ -249,18 +249,30 @@ impl AppState {
     fn refresh(self) {
         self.refresh_pending.set_value(false);
         crate::worker::runtime::publish_memory_size();
-        let (rebuilt, still_stale) = {
+        let selected = self.selected.get_untracked();
+        let (rebuilt, still_stale, moved) = {
             let data = self.data.get_value();
             let mut data = data.borrow_mut();
             let now = data.file_finished || !data.session.busy();
+            // Rows of a file read later shift the positions of the rows after them, so the
+            // open row is found again by what it is, not where it was.
+            let open_row = selected.and_then(|index| data.table.row_key(index));
             let rebuilt = data.table_stale && data.refresh_table(now);
+            let mut moved = None;
             if rebuilt {
                 data.table_stale = false;
                 data.file_finished = false;
+                let found = open_row.and_then(|key| data.table.index_of_key(key));
+                if found != selected {
+                    moved = Some(found);
+                }
             }
-            (rebuilt, data.table_stale)
+            (rebuilt, data.table_stale, moved)
         };
         self.bump();
+        if let Some(index) = moved {
+            self.selected.set(index);
+        }
         if rebuilt {
             self.table_revision.update(|revision| *revision += 1);
         }

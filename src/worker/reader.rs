@@ -31,7 +31,12 @@ impl RangeReader {
     /// Reads bytes `start..end` of `file` into [`RangeReader::bytes`], reusing both buffers.
     pub async fn read(&mut self, file: &File, start: u64, end: u64) -> Result<(), String> {
         let failed = |what: &str, error: JsValue| {
-            format!("could not {what} bytes {start}..{end} of the file: {error:?}")
+            format!(
+                "could not {what} bytes {start}..{end} of the file: the browser reported \
+                 \"{}\", which happens when the file was moved, changed or deleted after \
+                 it was dropped",
+                js_error_text(&error)
+            )
         };
         let slice = file
             .slice_with_f64_and_f64(start as f64, end as f64)
@@ -85,5 +90,17 @@ impl RangeReader {
             ));
         }
         Ok(())
+    }
+}
+
+/// The name and message of a JavaScript error, without the `JsValue(...)` debug wrapping.
+fn js_error_text(error: &JsValue) -> String {
+    match error.dyn_ref::<js_sys::Error>() {
+        Some(error) => format!(
+            "{}: {}",
+            String::from(error.name()),
+            String::from(error.message())
+        ),
+        None => error.as_string().unwrap_or_else(|| format!("{error:?}")),
     }
 }

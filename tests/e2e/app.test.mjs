@@ -1,9 +1,21 @@
 // The release build in dist/ loads, starts its workers and requests nothing from other
-// origins.
+// origins; a file that is not a log fails with a reason and still gets its SHA-256.
 
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { foreignRequests, launchBrowser, openApp, screenshot, startServer } from './harness.mjs';
+import {
+  addFiles,
+  foreignRequests,
+  launchBrowser,
+  openApp,
+  OUTPUT_DIR,
+  screenshot,
+  startServer,
+  waitForFiles,
+} from './harness.mjs';
 
 let server;
 let browser;
@@ -27,5 +39,25 @@ test('app loads and becomes ready', async () => {
   assert.equal(await input.evaluate((element) => element.multiple), true);
   assert.deepEqual(problems, []);
   assert.deepEqual(foreignRequests(requests, server.url), []);
+  await context.close();
+});
+
+test('a file that is not a log fails and still gets its SHA-256', async () => {
+  const text = 'These are notes, not an event log.\n'.repeat(200);
+  await mkdir(OUTPUT_DIR, { recursive: true });
+  const file = path.join(OUTPUT_DIR, 'notes.evtx');
+  await writeFile(file, text);
+  const expected = createHash('sha256').update(text).digest('hex');
+  const { context, page, problems } = await openApp(browser, server.url);
+
+  await addFiles(page, [file]);
+  assert.equal((await waitForFiles(page, ['notes.evtx'])).get('notes.evtx'), 'error');
+  const hash = page.locator('[data-file-name="notes.evtx"] [data-testid="file-sha256"]');
+  await hash.filter({ hasText: 'SHA-256' }).waitFor();
+
+  assert.equal(await hash.textContent(), `SHA-256 ${expected}`);
+  const errors = await page.locator('[data-file-name="notes.evtx"] .file-errors').textContent();
+  assert.match(errors, /signature/i);
+  assert.deepEqual(problems, []);
   await context.close();
 });
