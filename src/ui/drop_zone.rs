@@ -1,4 +1,6 @@
-//! The drop target and the file picker: the page's only `input[type=file]`.
+//! The drop target and the file picker: the page's only `input[type=file]`. Files dropped
+//! anywhere else on the page are taken too, as the browser would otherwise open the file in
+//! the tab and lose the analysis.
 
 use super::state::AppState;
 use leptos::prelude::*;
@@ -14,6 +16,7 @@ pub fn DropZone() -> impl IntoView {
             state.add_files(&files);
         }
     };
+    catch_stray_drops(take_files);
     view! {
         <section
             class="drop-zone"
@@ -34,10 +37,11 @@ pub fn DropZone() -> impl IntoView {
             <p class="drop-note">
                 "Files are read in this browser only. Nothing is uploaded."
             </p>
-            <label class="button">
+            <label class="button file-button">
                 "Choose files…"
                 <input
                     type="file"
+                    class="visually-hidden"
                     multiple=true
                     accept=".evtx,application/octet-stream"
                     on:change=move |event| {
@@ -49,4 +53,38 @@ pub fn DropZone() -> impl IntoView {
             </label>
         </section>
     }
+}
+
+/// Takes files dropped outside the drop zone. Only drags that carry files are claimed, so
+/// text dragged into the filter fields still lands there. The zone's own handler cancels
+/// its drops first, which tells this one that they are taken.
+fn catch_stray_drops(take_files: impl Fn(Option<FileList>) + Clone + 'static) {
+    let over = window_event_listener(leptos::ev::dragover, |event: DragEvent| {
+        if carries_files(&event) {
+            event.prevent_default();
+            if let Some(transfer) = event.data_transfer() {
+                transfer.set_drop_effect("copy");
+            }
+        }
+    });
+    let dropped = window_event_listener(leptos::ev::drop, move |event: DragEvent| {
+        if event.default_prevented() || !carries_files(&event) {
+            return;
+        }
+        event.prevent_default();
+        take_files(event.data_transfer().and_then(|transfer| transfer.files()));
+    });
+    on_cleanup(move || {
+        over.remove();
+        dropped.remove();
+    });
+}
+
+fn carries_files(event: &DragEvent) -> bool {
+    event.data_transfer().is_some_and(|transfer| {
+        transfer
+            .types()
+            .iter()
+            .any(|kind| kind.as_string().as_deref() == Some("Files"))
+    })
 }

@@ -1,5 +1,6 @@
 //! The 4983 table: sortable headers, and only the rows in view rendered, so a million rows
-//! scroll as smoothly as ten.
+//! scroll as smoothly as ten. From the keyboard the scroll box takes focus; arrow keys move
+//! a cursor row and Enter opens it in the details panel.
 
 use super::intl_zone::with_clock;
 use super::state::AppState;
@@ -38,6 +39,10 @@ fn shown_columns() -> Vec<Column> {
 pub fn EventsTable(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let (scroll_top, set_scroll_top) = signal(0.0f64);
+    // The row the arrow keys point at. Apart from the selection, so that walking the rows
+    // does not read each one's XML again in the details panel.
+    let cursor = RwSignal::new(None::<u32>);
+    let scroller = NodeRef::<leptos::html::Div>::new();
     let columns = shown_columns();
     let body_columns = columns.clone();
     let visible = move || {
@@ -82,8 +87,12 @@ pub fn EventsTable(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
                     view! {
                         <tr
                             class:selected=move || state.selected.get() == Some(index)
+                            class:cursor=move || cursor.get() == Some(index)
                             class:recovered=recovered
-                            on:click=move |_| state.selected.set(Some(index))
+                            on:click=move |_| {
+                                cursor.set(Some(index));
+                                state.selected.set(Some(index));
+                            }
                         >
                             {texts
                                 .into_iter()
@@ -101,6 +110,37 @@ pub fn EventsTable(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
     view! {
         <div
             class="table-scroll"
+            node_ref=scroller
+            tabindex="0"
+            role="region"
+            aria-label="Rows: arrow keys move, Enter opens the details"
+            data-testid="events-scroll"
+            on:keydown=move |event: web_sys::KeyboardEvent| {
+                // Keys on the header buttons are theirs.
+                if event.target() != event.current_target() {
+                    return;
+                }
+                let rows = view_rows.get_untracked();
+                let Some(position) = key_target(
+                    &event.key(),
+                    &rows,
+                    cursor.get_untracked().or(state.selected.get_untracked()),
+                ) else {
+                    if event.key() == "Enter" {
+                        if let Some(index) = cursor.get_untracked() {
+                            event.prevent_default();
+                            state.selected.set(Some(index));
+                        }
+                    }
+                    return;
+                };
+                event.prevent_default();
+                cursor.set(Some(rows[position]));
+                if let Some(element) = scroller.get_untracked() {
+                    let element: &web_sys::Element = &element;
+                    set_scroll_top.set(reveal_row(element, position));
+                }
+            }
             on:scroll=move |event| {
                 let target: web_sys::Element = event_target(&event);
                 set_scroll_top.set(f64::from(target.scroll_top()));
@@ -150,10 +190,53 @@ fn header_cell(state: AppState, column: Column) -> impl IntoView {
         })
     };
     view! {
-        <th scope="col" aria-sort=aria_sort on:click=toggle title="Sort by this column">
-            {column.name()}
+        <th scope="col" aria-sort=aria_sort>
+            <button type="button" class="sort-button" on:click=toggle title="Sort by this column">
+                {column.name()}
+            </button>
         </th>
     }
+}
+
+/// Returns the view position a navigation key moves the cursor to, from the row `current`
+/// (a row index, possibly outside the view), or None when the key does not move it.
+fn key_target(key: &str, rows: &[u32], current: Option<u32>) -> Option<usize> {
+    let last = rows.len().checked_sub(1)?;
+    let page = (VIEWPORT_HEIGHT / ROW_HEIGHT) as usize - 1;
+    let at = current.and_then(|index| rows.iter().position(|row| *row == index));
+    let moved = match (key, at) {
+        ("ArrowDown" | "ArrowUp" | "PageDown" | "PageUp", None) | ("Home", _) => 0,
+        ("End", _) => last,
+        ("ArrowDown", Some(at)) => (at + 1).min(last),
+        ("ArrowUp", Some(at)) => at.saturating_sub(1),
+        ("PageDown", Some(at)) => (at + page).min(last),
+        ("PageUp", Some(at)) => at.saturating_sub(page),
+        _ => return None,
+    };
+    Some(moved)
+}
+
+/// Scrolls the box just enough to show the row at view `position` below the sticky header,
+/// and returns the new scroll offset. Rows outside the rendered window have no element yet,
+/// so this works from the fixed row height.
+fn reveal_row(scroller: &web_sys::Element, position: usize) -> f64 {
+    let header = scroller
+        .query_selector("thead")
+        .ok()
+        .flatten()
+        .map_or(ROW_HEIGHT, |head| f64::from(head.client_height()));
+    let top = header + position as f64 * ROW_HEIGHT;
+    let current = f64::from(scroller.scroll_top());
+    let height = f64::from(scroller.client_height());
+    let wanted = if top - header < current {
+        top - header
+    } else if top + ROW_HEIGHT > current + height {
+        top + ROW_HEIGHT - height
+    } else {
+        current
+    };
+    scroller.set_scroll_top(wanted.round() as i32);
+    f64::from(scroller.scroll_top())
 }
 
 /// Returns the text of a cell, with times in `clock`'s zone, and for coded fields the raw

@@ -230,10 +230,15 @@ fn TopList(
                 let label = entry.value.clone().unwrap_or_else(|| "(empty)".into());
                 let value = entry.value.clone().unwrap_or_default();
                 view! {
-                    <li title="Filter the table by this value"
-                        on:click=move |_| state.filter.update(|filter| pick(filter, value.clone()))>
-                        <span class="bar-label">{label}<span class="bar-fill" style:width=width></span></span>
-                        <span class="bar-count">{entry.count}</span>
+                    <li>
+                        <button type="button" class="bar-button"
+                            title="Filter the table by this value"
+                            on:click=move |_| {
+                                state.filter.update(|filter| pick(filter, value.clone()))
+                            }>
+                            <span class="bar-label">{label}<span class="bar-fill" style:width=width></span></span>
+                            <span class="bar-count">{entry.count}</span>
+                        </button>
                     </li>
                 }
             })
