@@ -264,13 +264,17 @@ fn record_skip(chunk: u64, error: &EvtxError) -> Skip {
     }
 }
 
-/// Joins an error and its sources, since evtx's outer messages alone name no cause.
+/// Joins an error and its sources, since evtx's outer messages alone name no cause. Some
+/// outer messages already quote their cause; a cause is added only when it says something new.
 fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
+        let said = cause.to_string();
+        if !said.is_empty() && !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
         source = cause.source();
     }
     text
@@ -298,4 +302,51 @@ pub fn scan_file_bytes(
         })
         .collect();
     Ok((header, chunks))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_chain;
+    use std::fmt;
+
+    #[derive(Debug)]
+    struct Layer {
+        text: &'static str,
+        cause: Option<Box<Layer>>,
+    }
+
+    impl fmt::Display for Layer {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.text)
+        }
+    }
+
+    impl std::error::Error for Layer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.cause.as_deref().map(|cause| cause as _)
+        }
+    }
+
+    fn layer(text: &'static str, cause: Option<Layer>) -> Layer {
+        Layer {
+            text,
+            cause: cause.map(Box::new),
+        }
+    }
+
+    #[test]
+    fn chain_names_each_cause_once() {
+        let inner = layer("offset 0x40 is past the end", None);
+        let middle = layer("bad template: offset 0x40 is past the end", Some(inner));
+        let outer = layer("failed to parse record 7", Some(middle));
+        assert_eq!(
+            error_chain(&outer),
+            "failed to parse record 7: bad template: offset 0x40 is past the end"
+        );
+    }
+
+    #[test]
+    fn chain_without_causes_is_the_message() {
+        assert_eq!(error_chain(&layer("no chunk", None)), "no chunk");
+    }
 }

@@ -56,7 +56,7 @@ pub fn Charts(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
     view! {
         <section class="charts" aria-label="Charts" data-testid="charts">
             <h2>"Event 4983 over time"</h2>
-            <div class="chart-box" data-testid="timeline-chart">
+            <div class="chart-box timeline" data-testid="timeline-chart">
                 {move || chart_view(timeline(), state)}
             </div>
             <h2>
