@@ -190,8 +190,10 @@ fn header_cell(state: AppState, column: Column) -> impl IntoView {
         })
     };
     view! {
-        <th scope="col" aria-sort=aria_sort>
-            <button type="button" class="sort-button" on:click=toggle title="Sort by this column">
+        // The click is the cell's, so the whole header sorts; the button's own click (Enter
+        // or Space from the keyboard) bubbles up to it.
+        <th scope="col" aria-sort=aria_sort on:click=toggle>
+            <button type="button" class="sort-button" title="Sort by this column">
                 {column.name()}
             </button>
         </th>

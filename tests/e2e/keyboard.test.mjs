@@ -108,7 +108,7 @@ test('Enter on a top-list entry filters the table', { skip }, async () => {
 
   const shown = { shown: count, total: 3 };
   assert.deepEqual(await settledRowCount(page, shown), shown);
-  assert.equal(await page.getByTestId('filter-chips').locator('li').count(), 1);
+  assert.equal(await page.getByTestId('filter-chips').locator('.chip').count(), 1);
   assert.deepEqual(problems, []);
   await context.close();
 });
