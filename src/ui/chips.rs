@@ -17,7 +17,9 @@ pub fn FilterChips() -> impl IntoView {
                 view! {
                     <li class="chip">
                         <span class="chip-label">{condition.label}": "</span>
-                        <span class="chip-value">{crate::report::visible_text(&condition.value)}</span>
+                        <span class="chip-value">
+                            {crate::report::visible_text(&condition.value)}
+                        </span>
                         <button class="chip-remove" aria-label=remove.clone() title=remove
                             on:click=move |_| state.filter.update(|filter| filter.clear(field))>
                             "×"

@@ -96,7 +96,11 @@ pub fn EventsTable(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
                         >
                             {texts
                                 .into_iter()
-                                .map(|(text, code)| view! { <td title=text.clone()>{shorten(&text)}{code.map(|code| view! { <span class="code">{code}</span> })}</td> })
+                                .map(|(text, code)| {
+                                    let code = code
+                                        .map(|code| view! { <span class="code">{code}</span> });
+                                    view! { <td title=text.clone()>{shorten(&text)}{code}</td> }
+                                })
                                 .collect_view()}
                         </tr>
                     }

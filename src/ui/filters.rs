@@ -114,7 +114,10 @@ pub fn Filters() -> impl IntoView {
             <ZonePicker />
             <TimeBound label="From" test_id="filter-from" is_end=false />
             <TimeBound label="To" test_id="filter-to" is_end=true />
-            {CHOICES.into_iter().map(|choice| view! { <ChoiceSelect choice=choice /> }).collect_view()}
+            {CHOICES
+                .into_iter()
+                .map(|choice| view! { <ChoiceSelect choice=choice /> })
+                .collect_view()}
             <button on:click=move |_| state.filter.set(Filter::default())>"Clear filters"</button>
         </div>
     }

@@ -78,7 +78,8 @@ pub fn Summary(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
             <div class="summary-grid">
                 <TopList title="Top failure reasons" test_id="top-reasons" counts=reasons
                     pick=|filter, value| filter.failure_reason = Some(value) />
-                <TopList title="Top remote addresses" test_id="top-remote-addresses" counts=addresses
+                <TopList title="Top remote addresses" test_id="top-remote-addresses"
+                    counts=addresses
                     pick=|filter, value| filter.remote_address = Some(value) />
             </div>
         </section>
@@ -236,7 +237,10 @@ fn TopList(
                             on:click=move |_| {
                                 state.filter.update(|filter| pick(filter, value.clone()))
                             }>
-                            <span class="bar-label">{label}<span class="bar-fill" style:width=width></span></span>
+                            <span class="bar-label">
+                                {label}
+                                <span class="bar-fill" style:width=width></span>
+                            </span>
                             <span class="bar-count">{entry.count}</span>
                         </button>
                     </li>

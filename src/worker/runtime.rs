@@ -40,8 +40,9 @@ pub fn start() {
     post(&Reply::Ready);
 }
 
-/// The requests the page has posted and this worker has not replied to yet. Reads are asynchronous, so
-/// messages arrive while a request runs; they wait here to keep replies in request order.
+/// The requests the page has posted and this worker has not replied to yet. Reads are
+/// asynchronous, so messages arrive while a request runs; they wait here to keep replies in
+/// request order.
 #[derive(Default)]
 struct Worker {
     queue: VecDeque<JsValue>,

@@ -198,9 +198,10 @@ test('custom rule finds the burst and its rows', { skip }, async () => {
     'Custom rule: ≥ 12 events from one remote address within 3 min (1)',
   );
   assert.equal(fitting.lines.length, 1);
-  assert.match(
+  assert.equal(
     fitting.lines[0],
-    /^192\.168\.50\.7: 12 events, 2024-05-02 11:05:00\.0000000 \+00:00 to 2024-05-02 11:07:45\.0000000 \+00:00$/,
+    '192.168.50.7: 12 events, 2024-05-02 11:05:00.0000000 +00:00 to ' +
+      '2024-05-02 11:07:45.0000000 +00:00',
   );
 
   await customAlertLines(page).click();

@@ -69,7 +69,9 @@ async function controls(page) {
     from: await page.getByTestId('filter-from').inputValue(),
     zoneMode: await page.getByTestId('zone-select').inputValue(),
     zoneName: await page.getByTestId('zone-name').inputValue(),
-    timeSort: await page.getByRole('columnheader', { name: 'TimeCreated' }).getAttribute('aria-sort'),
+    timeSort: await page
+      .getByRole('columnheader', { name: 'TimeCreated' })
+      .getAttribute('aria-sort'),
   };
 }
 
@@ -127,7 +129,10 @@ test('open row and daylight saving zone travel in the URL', { skip }, async () =
   const first = await openWithKnown(`${server.url}#tz=Europe/Berlin`);
   await settledRowCount(first.page, { shown: 3, total: 3 });
 
-  await first.page.getByTestId('events-table').getByRole('cell', { name: '2', exact: true }).click();
+  await first.page
+    .getByTestId('events-table')
+    .getByRole('cell', { name: '2', exact: true })
+    .click();
   const heading = first.page.locator('.detail-panel h2');
   await heading.waitFor();
   const sharedUrl = first.page.url();
