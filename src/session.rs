@@ -192,16 +192,22 @@ impl Session {
 
     /// Records a request that failed as a whole. A failed header makes the file an error; a
     /// failed chunk batch loses those chunks but keeps everything else.
-    pub fn on_failed(&mut self, job: u32, message: String) {
+    pub fn on_failed(&mut self, job: u32, message: String) -> Update {
         let Some(file) = self.files.get_mut(job as usize) else {
-            return;
+            return Update::default();
         };
         file.errors.push(message);
-        if file.header.is_none() {
+        if file.header.is_none() && file.status == FileStatus::Parsing {
             file.status = FileStatus::Error;
-            return;
+            // As for a file that is no log: the hash is still worth having.
+            file.requests_left = 1;
+            return Update {
+                requests: vec![Request::Hash { job }],
+                scans: Vec::new(),
+            };
         }
         self.finish_request(job);
+        Update::default()
     }
 
     fn finish_request(&mut self, job: u32) {
@@ -319,6 +325,19 @@ mod tests {
         );
         assert_eq!(session.files[0].bytes_done, session.files[0].size);
         assert_eq!(session.files[0].sha256.as_deref(), Some("ab"));
+    }
+
+    #[test]
+    fn lost_header_request_still_asks_for_the_hash() {
+        let mut session = Session::default();
+        session.add_file("a.evtx".into(), 4096 + 65536);
+        let update = session.on_failed(0, "a worker stopped".into());
+        assert_eq!(update.requests, [Request::Hash { job: 0 }]);
+        assert_eq!(session.files[0].status, FileStatus::Error);
+        assert!(session.files[0].has_requests_left());
+        session.on_hash(0, "ab".into());
+        assert!(!session.files[0].has_requests_left());
+        assert_eq!(session.files[0].status, FileStatus::Error);
     }
 
     #[test]

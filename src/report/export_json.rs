@@ -114,9 +114,11 @@ fn file_entry(report: &FileReport) -> Value {
         "events_4983": report.events_4983,
         "skipped": skipped,
         "error": report.error.as_ref().map(ToString::to_string),
+        "lost": report.lost,
         "header": header,
         "chunk_slots": report.chunk_slots,
         "chunks_scanned": report.chunks_scanned,
+        "chunks_read": report.chunks_read(),
         "chunks_empty": report.chunks_empty,
         "chunks_recovered": report.chunks_recovered,
         "first_time": report.first_time.map(|time| time.to_string()),
@@ -191,10 +193,12 @@ mod tests {
             {\"name\":\"a.evtx\",\"size\":69632,\"records\":0,\"events_4983\":0,\
             \"skipped\":[{\"where\":\"chunk 3 at 0x31000\",\"reason\":\"bad chunk signature\"},\
             {\"where\":\"record 1234\",\"reason\":\"invalid token\"}],\"error\":null,\
-            \"header\":null,\"chunk_slots\":1,\"chunks_scanned\":1,\"chunks_empty\":0,\
+            \"lost\":[],\"header\":null,\"chunk_slots\":1,\"chunks_scanned\":1,\
+            \"chunks_read\":0,\"chunks_empty\":0,\
             \"chunks_recovered\":0,\"first_time\":null,\"last_time\":null,\
             \"other_ipsec_events\":{},\"record_id_gaps\":[],\
-            \"sha256\":\"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\",\"integrity\":{\"dirty\":null,\"full\":null,\
+            \"sha256\":\"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\",\
+            \"integrity\":{\"dirty\":null,\"full\":null,\
             \"header_checksum_valid\":null,\"header_chunk_count\":null,\"chunk_slots\":1,\
             \"chunks_scanned\":1,\"chunks_with_records\":0,\"chunks_empty\":0,\
             \"chunks_past_header_count\":0,\"chunks_missing\":0,\"problem_chunks\":[\
@@ -206,7 +210,8 @@ mod tests {
             \"last_record_id\":null,\"first_time\":null,\"last_time\":null}},\
             {\"name\":\"notes.txt\",\"size\":2,\"records\":0,\"events_4983\":0,\"skipped\":[],\
             \"error\":\"the file is 2 bytes, shorter than the 128-byte EVTX file header\",\
-            \"header\":null,\"chunk_slots\":0,\"chunks_scanned\":0,\"chunks_empty\":0,\
+            \"lost\":[],\"header\":null,\"chunk_slots\":0,\"chunks_scanned\":0,\
+            \"chunks_read\":0,\"chunks_empty\":0,\
             \"chunks_recovered\":0,\"first_time\":null,\"last_time\":null,\
             \"other_ipsec_events\":{},\"record_id_gaps\":[],\"sha256\":null,\
             \"integrity\":{\"dirty\":null,\"full\":null,\"header_checksum_valid\":null,\

@@ -38,6 +38,10 @@ pub struct FileReport {
     /// SHA-256 of the file's bytes as lowercase hex, filled in by the UI once computed.
     #[serde(default)]
     pub sha256: Option<String>,
+    /// Requests whose worker stopped before replying, each saying what it lost (chunks,
+    /// the header or the hash) and why.
+    #[serde(default)]
+    pub lost: Vec<String>,
     /// Record ID ranges by chunk index, for finding gaps.
     pub(crate) ranges: Vec<ChunkRange>,
     /// Decoded events by chunk, sorted by each chunk's first EventRecordID.
@@ -76,6 +80,21 @@ impl FileReport {
     /// Records the SHA-256 of the file's bytes, as lowercase hex.
     pub fn set_sha256(&mut self, hex: String) {
         self.sha256 = Some(hex);
+    }
+
+    /// Records a request of this file that failed as a whole.
+    pub fn note_lost(&mut self, message: String) {
+        self.lost.push(message);
+    }
+
+    /// Chunks scanned, less those skipped whole (bad signature, unreadable header): the
+    /// number every view calls "chunks read".
+    pub fn chunks_read(&self) -> u64 {
+        let skipped = super::integrity::problem_chunks(self)
+            .iter()
+            .filter(|chunk| chunk.outcome == super::ChunkOutcome::Skipped)
+            .count() as u64;
+        self.chunks_scanned.saturating_sub(skipped)
     }
 
     /// Returns whether every chunk slot has been scanned or the file failed as a whole.

@@ -138,7 +138,8 @@ fn write_files(html: &mut String, input: &ReportInput<'_>) {
     for (position, report) in input.reports.iter().enumerate() {
         let view_rows = in_view.get(position).map_or(0, |total| total.rows);
         let other_ipsec: u64 = report.other_event_counts().values().sum();
-        let problems = report.skipped.len() + usize::from(report.error.is_some());
+        let problems =
+            report.skipped.len() + usize::from(report.error.is_some()) + report.lost.len();
         put!(
             html,
             "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
@@ -149,7 +150,7 @@ fn write_files(html: &mut String, input: &ReportInput<'_>) {
             report.size,
             report.records,
             report.events_4983,
-            report.chunks_scanned,
+            report.chunks_read(),
             report.chunk_slots,
         );
     }
@@ -160,7 +161,7 @@ fn write_files(html: &mut String, input: &ReportInput<'_>) {
 }
 
 fn write_problems(html: &mut String, report: &FileReport) {
-    if report.error.is_none() && report.skipped.is_empty() {
+    if report.error.is_none() && report.skipped.is_empty() && report.lost.is_empty() {
         return;
     }
     put!(
@@ -170,6 +171,9 @@ fn write_problems(html: &mut String, report: &FileReport) {
     );
     if let Some(error) = &report.error {
         put!(html, "<li>{}</li>", escape(&error.to_string()));
+    }
+    for lost in &report.lost {
+        put!(html, "<li>{}</li>", escape(lost));
     }
     for skip in report.skipped.iter().take(MAX_PROBLEMS) {
         put!(html, "<li>{}</li>", escape(&skip.to_string()));

@@ -218,7 +218,7 @@ fn record_failure(skip: &Skip) -> Option<RecordFailure> {
 
 /// Lists the chunks with at least one problem. A chunk the file ends inside always has one,
 /// because the scan notes the cut (or a bad signature when the chunk header itself is cut).
-fn problem_chunks(report: &FileReport) -> Vec<ChunkProblem> {
+pub(super) fn problem_chunks(report: &FileReport) -> Vec<ChunkProblem> {
     let mut problems: Vec<ChunkProblem> = Vec::new();
     for skip in &report.skipped {
         let Some(index) = chunk_of(&skip.place) else {
@@ -350,6 +350,19 @@ mod tests {
         assert_eq!(facts.chunks_with_records, 3);
         assert_eq!(facts.chunks_past_header_count, 1);
         assert_eq!(facts.chunks_missing, 0);
+    }
+
+    #[test]
+    fn chunks_read_leave_out_the_skipped_ones() {
+        let report = damaged_report();
+        let skipped = report
+            .integrity()
+            .problem_chunks
+            .iter()
+            .filter(|chunk| chunk.outcome == ChunkOutcome::Skipped)
+            .count() as u64;
+        assert!(skipped > 0, "the damaged report has a skipped chunk");
+        assert_eq!(report.chunks_read(), report.chunks_scanned - skipped);
     }
 
     #[test]

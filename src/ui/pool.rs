@@ -114,7 +114,8 @@ impl Pool {
                 .map(|error| error.message())
                 .unwrap_or_else(|| "the scan worker stopped".into());
             if let Some(inner) = weak.upgrade() {
-                Pool(inner).replace(index, format!("the scan worker crashed: {message}"));
+                let cause = format!("a worker stopped on an internal error ({message})");
+                Pool(inner).replace(index, cause);
             }
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -145,9 +146,10 @@ impl Pool {
                 self.announce_ready();
                 self.dispatch();
             }
-            Reply::Panicked { message } => {
-                self.replace(index, format!("the scan panicked: {message}"))
-            }
+            Reply::Panicked { message } => self.replace(
+                index,
+                format!("a worker stopped on an internal error ({message})"),
+            ),
             reply => {
                 if let Some(slot) = self.0.borrow_mut().slots[index].as_mut() {
                     slot.tasks.pop_front();
@@ -277,7 +279,7 @@ fn failure_reply(request: &Request, message: String) -> Reply {
         },
         _ => Reply::Failed {
             job: request.job(),
-            message,
+            message: request.lost(&message),
         },
     }
 }

@@ -121,10 +121,7 @@ impl AppState {
                 let Some(file) = files.get(index) else {
                     continue;
                 };
-                let mut request = data.session.add_file(file.name(), file.size() as u64);
-                if panic_test_enabled() && file.name().contains("panic") {
-                    request = Request::Panic { job: request.job() };
-                }
+                let request = data.session.add_file(file.name(), file.size() as u64);
                 data.reports
                     .push(FileReport::new(&file.name(), file.size() as u64));
                 data.files.push(file.clone());
@@ -185,7 +182,16 @@ impl AppState {
                     if let Some(report) = data.reports.get_mut(job as usize) {
                         report.set_header(header.clone());
                     }
-                    (job, data.session.on_header(job, header))
+                    let mut update = data.session.on_header(job, header);
+                    let crash = panic_test_enabled()
+                        && data
+                            .files
+                            .get(job as usize)
+                            .is_some_and(|file| file.name().contains("panic"));
+                    if crash {
+                        crash_first_batch(&mut update.requests);
+                    }
+                    (job, update)
                 }
                 Reply::Chunks {
                     job,
@@ -201,8 +207,10 @@ impl AppState {
                     (job, Default::default())
                 }
                 Reply::Failed { job, message } => {
-                    data.session.on_failed(job, message);
-                    (job, Default::default())
+                    if let Some(report) = data.reports.get_mut(job as usize) {
+                        report.note_lost(message.clone());
+                    }
+                    (job, data.session.on_failed(job, message))
                 }
                 Reply::Ready | Reply::Panicked { .. } | Reply::Xml { .. } => return,
             };
@@ -312,6 +320,19 @@ fn query_parameter(name: &str) -> Option<String> {
 /// `?workers=N` fixes the pool size, for benchmarks that compare worker counts.
 fn worker_count_override() -> Option<usize> {
     query_parameter("workers")?.parse().ok()
+}
+
+/// Turns the first chunk batch of a file into a request that crashes its worker, so the rest
+/// of the file shows what a crash costs.
+fn crash_first_batch(requests: &mut [Request]) {
+    if let Some(request) = requests
+        .iter_mut()
+        .find(|request| matches!(request, Request::Chunks { .. }))
+    {
+        if let Request::Chunks { job, first, count } = *request {
+            *request = Request::Panic { job, first, count };
+        }
+    }
 }
 
 /// `?panic-test` makes files whose name contains "panic" crash their worker on purpose,

@@ -150,23 +150,12 @@ impl FileLine {
             events_4983: report.events_4983,
             other_ipsec: count_where(&|id| id != 4983 && ipsec_family.contains(&id)),
             other: count_where(&|id| !ipsec_family.contains(&id)),
-            chunks: format!("{} of {}", chunks_read(report), report.chunk_slots),
+            chunks: format!("{} of {}", report.chunks_read(), report.chunk_slots),
             problems,
             duplicates: 0,
             messages,
         }
     }
-}
-
-/// Chunks scanned, less those skipped whole (bad signature, unreadable header).
-fn chunks_read(report: &FileReport) -> u64 {
-    let skipped = report
-        .integrity()
-        .problem_chunks
-        .iter()
-        .filter(|chunk| chunk.outcome == crate::report::ChunkOutcome::Skipped)
-        .count() as u64;
-    report.chunks_scanned.saturating_sub(skipped)
 }
 
 fn file_totals_row(line: FileLine) -> impl IntoView {

@@ -17,8 +17,9 @@ pub enum Request {
     Chunks { job: u32, first: u64, count: u64 },
     /// Compute the SHA-256 of the whole file, reading it in order.
     Hash { job: u32 },
-    /// Panic on purpose, so tests can prove a crashed worker costs only its request.
-    Panic { job: u32 },
+    /// Panic on purpose instead of scanning these chunk slots, so tests can prove that a
+    /// crashed worker costs only its request.
+    Panic { job: u32, first: u64, count: u64 },
     /// Read chunk slot `chunk` again and render record `record_id` in it as XML.
     Xml {
         job: u32,
@@ -33,8 +34,31 @@ impl Request {
             Request::Header { job }
             | Request::Chunks { job, .. }
             | Request::Hash { job }
-            | Request::Panic { job }
+            | Request::Panic { job, .. }
             | Request::Xml { job, .. } => *job,
+        }
+    }
+
+    /// Says what the user loses when the worker running this request stops before it
+    /// replies, and why (`cause`).
+    pub fn lost(&self, cause: &str) -> String {
+        match *self {
+            Request::Header { .. } => {
+                format!("the file header was not read, so no record was: {cause}")
+            }
+            Request::Chunks { first, count, .. } | Request::Panic { first, count, .. } => {
+                match count {
+                    0 | 1 => format!("chunk {first} was not read: {cause}"),
+                    _ => format!(
+                        "chunks {first} to {} ({count} chunks) were not read: {cause}",
+                        first + count - 1
+                    ),
+                }
+            }
+            Request::Hash { .. } => format!("the SHA-256 was not computed: {cause}"),
+            Request::Xml {
+                chunk, record_id, ..
+            } => format!("record {record_id} in chunk {chunk} was not rendered: {cause}"),
         }
     }
 }
@@ -85,6 +109,35 @@ pub fn decode<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, ProtocolErr
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn lost_requests_name_what_is_missing() {
+        let cause = "a worker stopped on an internal error (boom)";
+        let batch = Request::Chunks {
+            job: 0,
+            first: 16,
+            count: 16,
+        };
+        assert_eq!(
+            batch.lost(cause),
+            "chunks 16 to 31 (16 chunks) were not read: a worker stopped on an internal error \
+             (boom)"
+        );
+        let one = Request::Panic {
+            job: 0,
+            first: 3,
+            count: 1,
+        };
+        assert_eq!(one.lost("x"), "chunk 3 was not read: x");
+        assert_eq!(
+            Request::Header { job: 0 }.lost("x"),
+            "the file header was not read, so no record was: x"
+        );
+        assert_eq!(
+            Request::Hash { job: 0 }.lost("x"),
+            "the SHA-256 was not computed: x"
+        );
+    }
+
     use super::*;
 
     #[test]

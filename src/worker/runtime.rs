@@ -117,14 +117,20 @@ async fn handle(reader: &mut RangeReader, data: &JsValue) -> Reply {
                     job,
                     header: FileHeader::parse(&reader.bytes, size),
                 },
-                Err(message) => Reply::Failed { job, message },
+                Err(message) => Reply::Failed {
+                    job,
+                    message: Request::Header { job }.lost(&message),
+                },
             }
         }
         Request::Hash { job } => match hash_file(reader, &file, size).await {
             Ok(sha256) => Reply::Hash { job, sha256 },
-            Err(message) => Reply::Failed { job, message },
+            Err(message) => Reply::Failed {
+                job,
+                message: Request::Hash { job }.lost(&message),
+            },
         },
-        Request::Panic { job } => panic!("panic requested for job {job} by a test"),
+        Request::Panic { job, .. } => panic!("panic requested for job {job} by a test"),
         Request::Xml {
             job,
             chunk,
@@ -142,7 +148,8 @@ async fn handle(reader: &mut RangeReader, data: &JsValue) -> Reply {
             let start = read::chunk_offset(first);
             let end = read::chunk_offset(first + count).min(size);
             if let Err(message) = reader.read(&file, start, end).await {
-                return Reply::Failed { job, message };
+                let lost = Request::Chunks { job, first, count }.lost(&message);
+                return Reply::Failed { job, message: lost };
             }
             let buffer = &reader.bytes;
             let scans = (0..count)

@@ -94,7 +94,14 @@ mod tests {
             }),
             Lane::Scan
         );
-        assert_eq!(Lane::of(&Request::Panic { job: 1 }), Lane::Scan);
+        assert_eq!(
+            Lane::of(&Request::Panic {
+                job: 1,
+                first: 0,
+                count: 4
+            }),
+            Lane::Scan
+        );
     }
 
     #[test]
