@@ -603,7 +603,7 @@ fn bogus_filetime_skips_that_record() {
         [
             "Skipped record at 0x1ea8 in chunk 0: Failed to read the record at offset 0xea8 of \
           chunk 0 (file offset 0x1ea8): An error occurred while trying to deserialize evtx \
-          stream.: The record header's timestamp (FILETIME 0xffffffffffffffff) is out of \
+          stream: The record header's timestamp (FILETIME 0xffffffffffffffff) is out of \
           range"
         ]
     );

@@ -272,6 +272,10 @@ fn error_chain(error: &dyn std::error::Error) -> String {
     while let Some(cause) = source {
         let said = cause.to_string();
         if !said.is_empty() && !text.contains(&said) {
+            // "stream.: cause" reads as a typo; the colon ends the sentence instead.
+            if text.ends_with('.') {
+                text.pop();
+            }
             text.push_str(": ");
             text.push_str(&said);
         }
@@ -342,6 +346,16 @@ mod tests {
         assert_eq!(
             error_chain(&outer),
             "failed to parse record 7: bad template: offset 0x40 is past the end"
+        );
+    }
+
+    #[test]
+    fn chain_drops_the_full_stop_before_a_cause() {
+        let inner = layer("offset 9 is past the end", None);
+        let outer = layer("could not read the stream.", Some(inner));
+        assert_eq!(
+            error_chain(&outer),
+            "could not read the stream: offset 9 is past the end"
         );
     }
 
