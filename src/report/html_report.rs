@@ -424,11 +424,12 @@ h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 24px; } h3 { font-size
 .muted { color: var(--muted); } .note { font-weight: 600; }
 table { border-collapse: collapse; margin: 6px 0; }
 th, td { text-align: left; padding: 3px 8px; border-bottom: 1px solid var(--line);
-  vertical-align: top; unicode-bidi: isolate; overflow-wrap: anywhere; }
+  vertical-align: top; unicode-bidi: isolate; }
+td { overflow-wrap: anywhere; }
 table.causes td:last-child { min-width: 240px; max-width: 720px; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 table.rows { font-size: 12px; } table.rows td { white-space: nowrap; max-width: 360px;
-  overflow: hidden; text-overflow: ellipsis; }
+  overflow: hidden; text-overflow: ellipsis; overflow-wrap: normal; }
 ul { margin: 0; padding-left: 18px; } .chips { display: flex; flex-wrap: wrap; gap: 6px;
   list-style: none; padding: 0; } .chips li { border: 1px solid var(--line);
   border-radius: 10px; padding: 1px 8px; overflow-wrap: anywhere; }
@@ -445,7 +446,7 @@ svg.chart { max-width: 100%; height: auto; font-size: 11px; }
 .cause-timeout { fill: var(--cause-timeout); background: var(--cause-timeout); }
 .cause-unreachable { fill: var(--cause-unreachable); background: var(--cause-unreachable); }
 .cause-other { fill: var(--cause-other); background: var(--cause-other); }
-@media print { table.rows td { white-space: normal; } }
+@media print { table.rows td { white-space: normal; overflow-wrap: anywhere; } }
 ";
 
 #[cfg(test)]

@@ -487,6 +487,8 @@ fn char_width(character: char) -> f64 {
         'A'..='Z' => 0.8,
         '0'..='9' => 0.66,
         'a'..='z' | '_' | '/' | '\\' | '"' | '*' | '?' | '$' => 0.64,
+        // Emoji fonts draw wider than an em.
+        character if u32::from(character) >= 0x1F000 => 1.3,
         // Marker brackets, arrows, CJK and other characters: a full em is the safe guess.
         _ => 1.0,
     };
