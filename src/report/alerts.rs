@@ -46,6 +46,52 @@ impl AlertRule {
     }
 }
 
+/// The maximum event count of a custom rule.
+pub const MAX_RULE_COUNT: u32 = 1_000_000;
+
+/// The maximum window of a custom rule, in minutes: 366 days.
+pub const MAX_RULE_WINDOW_MINUTES: u32 = 366 * 24 * 60;
+
+/// An invalid number in the custom rule form, naming the field and its allowed range.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RuleError {
+    #[error(
+        "At least (events) is \"{0}\": enter a whole number from 1 to {max}.",
+        max = MAX_RULE_COUNT
+    )]
+    InvalidCount(String),
+    #[error(
+        "Within (minutes) is \"{0}\": enter a whole number from 0 to {max}.",
+        max = MAX_RULE_WINDOW_MINUTES
+    )]
+    InvalidWindow(String),
+}
+
+impl AlertRule {
+    /// Reads a rule from the custom rule form's texts. The event count must be 1 to
+    /// [`MAX_RULE_COUNT`] and the window 0 to [`MAX_RULE_WINDOW_MINUTES`]; an empty, signed
+    /// or fractional text is invalid.
+    pub fn parse(dimension: Dimension, count: &str, window: &str) -> Result<Self, RuleError> {
+        let whole = |text: &str, range: std::ops::RangeInclusive<u32>| {
+            let text = text.trim();
+            let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+            digits
+                .then(|| text.parse::<u32>().ok())
+                .flatten()
+                .filter(|value| range.contains(value))
+        };
+        let min_count = whole(count, 1..=MAX_RULE_COUNT)
+            .ok_or_else(|| RuleError::InvalidCount(count.trim().to_owned()))?;
+        let window_minutes = whole(window, 0..=MAX_RULE_WINDOW_MINUTES)
+            .ok_or_else(|| RuleError::InvalidWindow(window.trim().to_owned()))?;
+        Ok(AlertRule {
+            dimension,
+            min_count,
+            window_minutes,
+        })
+    }
+}
+
 /// Rules worth checking on any log, with a short name each.
 pub const PRESETS: [(&str, AlertRule); 3] = [
     (
@@ -133,11 +179,12 @@ impl Table {
         let window = u64::from(rule.window_minutes) * TICKS_PER_MINUTE;
         let mut alerts = Vec::new();
         for (key, events) in self.events_by_key(indices, rule.dimension) {
+            let first_row = events.iter().map(|event| event.1).min().unwrap_or(0);
             for range in burst_ranges(&events, min_count, window) {
                 let rows: Vec<u32> = events[range.clone()].iter().map(|e| e.1).collect();
                 alerts.push(Alert {
                     rule,
-                    key: key.to_key(),
+                    key: self.logged_key(rule.dimension, &key, first_row),
                     count: rows.len() as u64,
                     first: events[range.start].0,
                     last: events[range.end - 1].0,
@@ -402,6 +449,72 @@ mod tests {
         assert_eq!(alerts.len(), 1);
         assert_eq!(alerts[0].key.to_string(), "host1.contoso.com");
         assert_eq!(alerts[0].count, 20);
+    }
+
+    #[test]
+    fn computer_alert_keeps_logged_spelling() {
+        let mut events: Vec<RawEvent> = (0..20).map(|n| from(n + 1, "10.0.0.7", n * 60)).collect();
+        for (n, event) in events.iter_mut().enumerate() {
+            event.computer = if n == 0 {
+                "SRV-FS01.corp.contoso.com"
+            } else {
+                "srv-fs01.corp.contoso.com"
+            }
+            .into();
+        }
+        let table = table_of(events);
+
+        let alerts = table.alerts(&table.all_indices(), PRESETS[1].1);
+
+        assert_eq!(alerts.len(), 1);
+        assert_eq!(alerts[0].key.to_string(), "SRV-FS01.corp.contoso.com");
+        assert_eq!(alerts[0].count, 20);
+    }
+
+    #[test]
+    fn rule_form_checks_ranges() {
+        let parse = |count, window| AlertRule::parse(Dimension::Computer, count, window);
+
+        assert_eq!(
+            parse(" 7 ", "0"),
+            Ok(AlertRule {
+                dimension: Dimension::Computer,
+                min_count: 7,
+                window_minutes: 0,
+            })
+        );
+        assert_eq!(parse("0", "10"), Err(RuleError::InvalidCount("0".into())));
+        assert_eq!(parse("", "10"), Err(RuleError::InvalidCount("".into())));
+        assert_eq!(parse("+5", "10"), Err(RuleError::InvalidCount("+5".into())));
+        assert_eq!(
+            parse("2.5", "10"),
+            Err(RuleError::InvalidCount("2.5".into()))
+        );
+        assert_eq!(
+            parse("1000001", "10"),
+            Err(RuleError::InvalidCount("1000001".into()))
+        );
+        assert_eq!(parse("5", "-4"), Err(RuleError::InvalidWindow("-4".into())));
+        assert_eq!(
+            parse("5", "527041"),
+            Err(RuleError::InvalidWindow("527041".into()))
+        );
+        assert!(parse("1000000", "527040").is_ok());
+    }
+
+    #[test]
+    fn rule_errors_name_field_and_range() {
+        let count = RuleError::InvalidCount("0".into()).to_string();
+        let window = RuleError::InvalidWindow("-4".into()).to_string();
+
+        assert_eq!(
+            count,
+            "At least (events) is \"0\": enter a whole number from 1 to 1000000."
+        );
+        assert_eq!(
+            window,
+            "Within (minutes) is \"-4\": enter a whole number from 0 to 527040."
+        );
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! The page has an inline stylesheet and inline SVG charts, and no script, no external
 //! resource and no URL, so it opens the same anywhere, offline, and cannot run anything an
-//! event value smuggles in: every value goes through [`escape`].
+//! event value smuggles in: every value goes through [`escape`]. Values also go through
+//! [`visible_text`], as on the page, so a direction override cannot reorder a name.
 
 use super::alerts::{AlertRule, RetryStorm, STORM_GAP_MINUTES, STORM_MIN_COUNT};
 use super::column::{Cell, Column};
@@ -11,6 +12,7 @@ use super::filter::Filter;
 use super::svg::{escape, timeline_chart_in, top_chart};
 use super::table::Table;
 use super::top::Dimension;
+use super::visible_text;
 use super::zone::ZonedClock;
 use crate::filetime::FileTime;
 use std::fmt::Write;
@@ -26,6 +28,14 @@ const MAX_LISTED: usize = 50;
 
 /// The maximum number of problems listed per file.
 const MAX_PROBLEMS: usize = 100;
+
+/// The maximum number of characters of one value written outside the row table. A longer
+/// value is cut with an ellipsis and its whole text goes into the `title` tooltip.
+const MAX_VALUE_CHARS: usize = 300;
+
+/// The length from which a row cell, which the stylesheet cuts at 360 px, also gets its
+/// whole text as a `title` tooltip.
+const CELL_TITLE_CHARS: usize = 40;
 
 /// The columns of the row table. The CSV and JSON exports carry every column.
 const ROW_COLUMNS: [Column; 12] = [
@@ -86,6 +96,30 @@ macro_rules! put {
     };
 }
 
+/// Returns a log value as HTML text: invisible and direction-changing characters marked,
+/// then escaped.
+fn shown(text: &str) -> String {
+    escape(&visible_text(text))
+}
+
+/// Appends a value as [`shown`] does. A value longer than [`MAX_VALUE_CHARS`] is cut with
+/// an ellipsis inside a `<span>` whose `title` contains the whole value.
+fn put_value(html: &mut String, text: &str) {
+    let visible = visible_text(text);
+    if visible.chars().count() <= MAX_VALUE_CHARS {
+        html.push_str(&escape(&visible));
+        return;
+    }
+    let mut cut: String = visible.chars().take(MAX_VALUE_CHARS - 1).collect();
+    cut.push('…');
+    put!(
+        html,
+        "<span class=\"cut\" title=\"{}\">{}</span>",
+        escape(&visible),
+        escape(&cut)
+    );
+}
+
 fn write_heading(html: &mut String, input: &ReportInput<'_>) {
     html.push_str(
         "<h1>IPsec Lens report: event 4983 (IPsec extended mode negotiation failed)</h1>\n",
@@ -97,7 +131,7 @@ fn write_heading(html: &mut String, input: &ReportInput<'_>) {
         input.rows.len(),
         input.table.rows.len(),
         input.reports.len(),
-        escape(&input.clock.name)
+        shown(&input.clock.name)
     );
     if let Some(time) = input.generated_at {
         put!(html, " Generated {}.", escape(&input.clock.format(time)));
@@ -110,12 +144,9 @@ fn write_heading(html: &mut String, input: &ReportInput<'_>) {
     }
     html.push_str("<p>Filter:</p>\n<ul class=\"chips\">");
     for condition in conditions {
-        put!(
-            html,
-            "<li><b>{}</b>: {}</li>",
-            escape(condition.label),
-            escape(&condition.value)
-        );
+        put!(html, "<li><b>{}</b>: ", escape(condition.label));
+        put_value(html, &condition.value);
+        html.push_str("</li>");
     }
     html.push_str("</ul>\n");
 }
@@ -146,7 +177,7 @@ fn write_files(html: &mut String, input: &ReportInput<'_>) {
              <td class=\"num\">{}</td><td class=\"num\">{view_rows}</td>\
              <td class=\"num\">{other_ipsec}</td><td class=\"num\">{} of {}</td>\
              <td class=\"num\">{problems}</td></tr>\n",
-            escape(&report.name),
+            shown(&report.name),
             report.size,
             report.records,
             report.events_4983,
@@ -167,16 +198,16 @@ fn write_problems(html: &mut String, report: &FileReport) {
     put!(
         html,
         "<h3>Problems in {}</h3>\n<ul class=\"problems\">",
-        escape(&report.name)
+        shown(&report.name)
     );
     if let Some(error) = &report.error {
-        put!(html, "<li>{}</li>", escape(&error.to_string()));
+        put!(html, "<li>{}</li>", shown(&error.to_string()));
     }
     for lost in &report.lost {
         put!(html, "<li>{}</li>", escape(lost));
     }
     for skip in report.skipped.iter().take(MAX_PROBLEMS) {
-        put!(html, "<li>{}</li>", escape(&skip.to_string()));
+        put!(html, "<li>{}</li>", shown(&skip.to_string()));
     }
     html.push_str("</ul>\n");
     let left_out = report.skipped.len().saturating_sub(MAX_PROBLEMS);
@@ -202,7 +233,7 @@ fn write_duplicates(html: &mut String, table: &Table) {
          per file above include every copy.</p>\n<ul class=\"duplicates\">",
     );
     for overlap in overlaps {
-        put!(html, "<li>{}</li>", escape(&overlap.describe(&table.files)));
+        put!(html, "<li>{}</li>", shown(&overlap.describe(&table.files)));
     }
     html.push_str("</ul>\n");
 }
@@ -214,7 +245,8 @@ fn write_causes(html: &mut String, input: &ReportInput<'_>) {
         html.push_str("<p>No rows in this view.</p>\n");
         return;
     }
-    html.push_str("<table>\n<thead><tr><th>Cause</th><th class=\"num\">Rows</th>");
+    html.push_str("<table class=\"causes\">\n<thead><tr><th>Cause</th>");
+    html.push_str("<th class=\"num\">Rows</th>");
     html.push_str("<th>Failure reasons as logged</th></tr></thead>\n<tbody>\n");
     for group in groups {
         put!(
@@ -226,7 +258,9 @@ fn write_causes(html: &mut String, input: &ReportInput<'_>) {
         );
         for reason in &group.reasons {
             let text = reason.value.as_deref().unwrap_or("(missing)");
-            put!(html, "<li>{} ({})</li>", escape(text), reason.count);
+            html.push_str("<li>");
+            put_value(html, text);
+            put!(html, " ({})</li>", reason.count);
         }
         html.push_str("</ul></td></tr>\n");
     }
@@ -278,10 +312,11 @@ fn write_alerts(html: &mut String, input: &ReportInput<'_>) {
         html.push_str("<table>\n<thead><tr><th>Key</th><th class=\"num\">Events</th>");
         html.push_str("<th>First</th><th>Last</th></tr></thead>\n<tbody>\n");
         for alert in alerts.iter().take(MAX_LISTED) {
+            html.push_str("<tr><td>");
+            put_value(html, &alert.key.to_string());
             put!(
                 html,
-                "<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>\n",
-                escape(&alert.key.to_string()),
+                "</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>\n",
                 alert.count,
                 input.clock.format(alert.first),
                 input.clock.format(alert.last)
@@ -310,16 +345,17 @@ fn write_storms(html: &mut String, input: &ReportInput<'_>) {
     html.push_str("<th>First</th><th>Last</th><th>Commonest reason</th></tr></thead>\n<tbody>\n");
     for storm in storms.iter().take(MAX_LISTED) {
         let reason = storm.reason.value.as_deref().unwrap_or("(missing)");
+        html.push_str("<tr><td>");
+        put_value(html, &storm.pair.to_string());
         put!(
             html,
-            "<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{} ({})</td></tr>\n",
-            escape(&storm.pair.to_string()),
+            "</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>",
             storm.count,
             input.clock.format(storm.first),
             input.clock.format(storm.last),
-            escape(reason),
-            storm.reason.count
         );
+        put_value(html, reason);
+        put!(html, " ({})</td></tr>\n", storm.reason.count);
     }
     html.push_str("</tbody>\n</table>\n");
     write_left_out(html, storms.len(), "retry storms");
@@ -359,7 +395,13 @@ fn write_rows(html: &mut String, input: &ReportInput<'_>) {
                 Cell::Time(time) => input.clock.format(time),
                 cell => cell.to_text(),
             };
-            put!(html, "<td>{}</td>", escape(&cell));
+            let visible = visible_text(&cell);
+            if visible.chars().count() > CELL_TITLE_CHARS {
+                let text = escape(&visible);
+                put!(html, "<td title=\"{text}\">{text}</td>");
+            } else {
+                put!(html, "<td>{}</td>", escape(&visible));
+            }
         }
         put!(
             html,
@@ -387,12 +429,14 @@ h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 24px; } h3 { font-size
 table { border-collapse: collapse; margin: 6px 0; }
 th, td { text-align: left; padding: 3px 8px; border-bottom: 1px solid var(--line);
   vertical-align: top; unicode-bidi: isolate; }
+td { overflow-wrap: anywhere; }
+table.causes td:last-child { min-width: 240px; max-width: 720px; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 table.rows { font-size: 12px; } table.rows td { white-space: nowrap; max-width: 360px;
-  overflow: hidden; text-overflow: ellipsis; }
+  overflow: hidden; text-overflow: ellipsis; overflow-wrap: normal; }
 ul { margin: 0; padding-left: 18px; } .chips { display: flex; flex-wrap: wrap; gap: 6px;
   list-style: none; padding: 0; } .chips li { border: 1px solid var(--line);
-  border-radius: 10px; padding: 1px 8px; }
+  border-radius: 10px; padding: 1px 8px; overflow-wrap: anywhere; }
 .problems { color: var(--muted); }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 12px; }
 figure { margin: 0; } figcaption { font-weight: 600; margin-bottom: 4px; }
@@ -406,7 +450,7 @@ svg.chart { max-width: 100%; height: auto; font-size: 11px; }
 .cause-timeout { fill: var(--cause-timeout); background: var(--cause-timeout); }
 .cause-unreachable { fill: var(--cause-unreachable); background: var(--cause-unreachable); }
 .cause-other { fill: var(--cause-other); background: var(--cause-other); }
-@media print { table.rows td { white-space: normal; } }
+@media print { table.rows td { white-space: normal; overflow-wrap: anywhere; } }
 ";
 
 #[cfg(test)]
@@ -485,6 +529,40 @@ mod tests {
         assert_eq!(event_handler_attributes(&html), Vec::<String>::new());
         assert!(html.starts_with("<!doctype html>"));
         assert!(html.ends_with("</html>\n"));
+    }
+
+    #[test]
+    fn bidi_controls_are_marked_everywhere() {
+        let mut event = failure_at(1, 0);
+        event.computer = "host\u{202E}1.contoso.com".into();
+        let report = one_chunk_report("a\u{202E}b.evtx", vec![event]);
+        let table = Table::from_files(std::slice::from_ref(&report));
+        let filter = Filter {
+            computer: Some("host\u{202E}1.contoso.com".into()),
+            ..Filter::default()
+        };
+
+        let html = report_of(&[report], &table, &[0], &filter);
+
+        assert!(!html.contains('\u{202E}'));
+        assert!(html.contains("<td>host⟨U+202E⟩1.contoso.com</td>"));
+        assert!(html.contains("<li><b>Computer</b>: host⟨U+202E⟩1.contoso.com</li>"));
+        assert!(html.contains("<tr><td>a⟨U+202E⟩b.evtx</td>"));
+        assert!(html.contains(">host⟨U+202E⟩1.contoso.com</text>"));
+    }
+
+    #[test]
+    fn long_reason_is_cut_with_title() {
+        let table = hostile_table();
+        let reason = crate::report::sample::long_reason();
+
+        let html = report_of(&[], &table, &[0], &Filter::default());
+
+        let kept = &reason[..MAX_VALUE_CHARS - 1];
+        let cut = format!("<li><span class=\"cut\" title=\"{reason}\">{kept}…</span> (1)</li>");
+        assert!(html.contains(&cut));
+        assert!(html.contains(&format!("<td title=\"{reason}\">{reason}</td>")));
+        assert!(STYLE.contains("overflow-wrap: anywhere"));
     }
 
     #[test]

@@ -88,6 +88,17 @@ pub enum Shape {
         y2: f64,
         class: &'static str,
     },
+    /// An invisible area over a whole chart row, drawn last so that a click anywhere on the
+    /// row's label, bar or count reaches it.
+    Target {
+        x: f64,
+        y: f64,
+        width: f64,
+        height: f64,
+        /// The tooltip and accessible name.
+        tip: String,
+        target: BarTarget,
+    },
 }
 
 /// A chart: its size, an accessible name, and its shapes in drawing order.
@@ -204,6 +215,23 @@ fn write_shape(svg: &mut String, shape: &Shape) {
             number(*x2),
             number(*y2),
             escape(class)
+        ),
+        Shape::Target {
+            x,
+            y,
+            width,
+            height,
+            tip,
+            ..
+        } => write!(
+            svg,
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"chart-target\" \
+             fill-opacity=\"0\"><title>{}</title></rect>",
+            number(*x),
+            number(*y),
+            number(*width),
+            number(*height),
+            escape(tip)
         ),
     };
     result.expect("writing to a String");
@@ -359,28 +387,33 @@ fn legend(shapes: &mut Vec<Shape>, timeline: &Timeline) {
 }
 
 /// The top-N chart's viewBox width, label column and row height.
-const TOP_WIDTH: f64 = 480.0;
-const TOP_LABEL_WIDTH: f64 = 200.0;
+const TOP_WIDTH: f64 = 520.0;
+const TOP_LABEL_WIDTH: f64 = 240.0;
 const TOP_COUNT_WIDTH: f64 = 56.0;
 const TOP_ROW: f64 = 22.0;
-/// The maximum label length drawn in full. Longer ones are cut, with the whole text in the
-/// tooltip.
-const MAX_LABEL_CHARS: usize = 30;
+/// The space between the chart's left edge and a label, and between a label and its bar.
+const LABEL_PADDING: f64 = 4.0;
+/// The chart's font size in viewBox units, as the stylesheets set it.
+const FONT_SIZE: f64 = 11.0;
 
-/// Lays out horizontal bars for top-N entries, one row per entry, largest first.
+/// Lays out horizontal bars for top-N entries, one row per entry, largest first. Each row
+/// is one click target, so a one-event bar is as easy to hit as its label.
 pub fn top_chart(dimension: Dimension, entries: &[TopEntry]) -> Chart {
     let mut shapes = Vec::new();
+    let mut targets = Vec::new();
     let max = entries.first().map_or(1, |entry| entry.count.max(1)) as f64;
     let bar_space = TOP_WIDTH - TOP_LABEL_WIDTH - TOP_COUNT_WIDTH;
     for (position, entry) in entries.iter().enumerate() {
         let y = position as f64 * TOP_ROW;
         let label = entry.key.to_string();
+        // Labels start at the left edge, so a label wider than the estimate runs under its
+        // bar instead of losing its first characters outside the chart.
         shapes.push(Shape::Text {
-            x: TOP_LABEL_WIDTH - 6.0,
+            x: LABEL_PADDING,
             y: y + 15.0,
-            anchor: Anchor::End,
+            anchor: Anchor::Start,
             class: "chart-label",
-            text: shorten(&label),
+            text: shorten(&label, TOP_LABEL_WIDTH - 2.0 * LABEL_PADDING),
         });
         shapes.push(Shape::Rect {
             x: TOP_LABEL_WIDTH,
@@ -389,10 +422,7 @@ pub fn top_chart(dimension: Dimension, entries: &[TopEntry]) -> Chart {
             height: TOP_ROW - 8.0,
             class: "chart-bar",
             tip: format!("{label}: {}", entry.count),
-            target: Some(BarTarget::Key {
-                dimension,
-                key: entry.key.clone(),
-            }),
+            target: None,
         });
         shapes.push(Shape::Text {
             x: TOP_WIDTH - 4.0,
@@ -401,7 +431,19 @@ pub fn top_chart(dimension: Dimension, entries: &[TopEntry]) -> Chart {
             class: "chart-count",
             text: entry.count.to_string(),
         });
+        targets.push(Shape::Target {
+            x: 0.0,
+            y,
+            width: TOP_WIDTH,
+            height: TOP_ROW,
+            tip: format!("{label}: {}", entry.count),
+            target: BarTarget::Key {
+                dimension,
+                key: entry.key.clone(),
+            },
+        });
     }
+    shapes.append(&mut targets);
     Chart {
         width: TOP_WIDTH,
         height: (entries.len().max(1) as f64) * TOP_ROW,
@@ -410,14 +452,47 @@ pub fn top_chart(dimension: Dimension, entries: &[TopEntry]) -> Chart {
     }
 }
 
-/// Cuts a label to [`MAX_LABEL_CHARS`] characters, marking the cut with an ellipsis.
-fn shorten(label: &str) -> String {
-    if label.chars().count() <= MAX_LABEL_CHARS {
+/// Cuts a label at its end to fit `width` viewBox units, marking the cut with an ellipsis.
+fn shorten(label: &str, width: f64) -> String {
+    if text_width(label) <= width {
         return label.to_owned();
     }
-    let mut short: String = label.chars().take(MAX_LABEL_CHARS - 1).collect();
+    let mut used = char_width('…');
+    let mut short = String::new();
+    for character in label.chars() {
+        used += char_width(character);
+        if used > width {
+            break;
+        }
+        short.push(character);
+    }
     short.push('…');
     short
+}
+
+/// Estimates the width of `text` at [`FONT_SIZE`] in viewBox units.
+fn text_width(text: &str) -> f64 {
+    text.chars().map(char_width).sum()
+}
+
+/// Estimates one character's width at [`FONT_SIZE`]. The factors are set at or above the
+/// advance widths of DejaVu Sans, a wide default sans-serif font on Linux, so that a label
+/// rarely runs past its estimate. tests/e2e/reports.test.mjs measures real labels.
+fn char_width(character: char) -> f64 {
+    let em = match character {
+        ' ' | '.' | ',' | ':' | ';' | '\'' | '|' | '!' | 'i' | 'j' | 'l' | 'I' => 0.34,
+        '(' | ')' | '[' | ']' | '-' | 'f' | 't' | 'r' => 0.42,
+        'M' | 'W' | 'm' | 'w' | '%' | '@' => 1.0,
+        '=' | '+' | '<' | '>' | '~' | '#' | '&' => 0.84,
+        'A'..='Z' => 0.8,
+        '0'..='9' => 0.66,
+        'a'..='z' | '_' | '/' | '\\' | '"' | '*' | '?' | '$' => 0.64,
+        // Emoji fonts draw wider than an em.
+        character if u32::from(character) >= 0x1F000 => 1.3,
+        // Marker brackets, arrows, CJK and other characters: a full em is the safe guess.
+        _ => 1.0,
+    };
+    em * FONT_SIZE
 }
 
 #[cfg(test)]
@@ -465,7 +540,52 @@ mod tests {
         assert!(svg.contains("a&quot;b&#39;c&amp;d⟨U+0001⟩"));
         assert!(svg.starts_with("<svg class=\"chart\""));
         assert!(svg.ends_with("</svg>"));
-        assert_eq!(svg.matches("<rect ").count(), 2);
+        assert_eq!(svg.matches("<rect ").count(), 4);
+    }
+
+    #[test]
+    fn top_chart_rows_are_targets() {
+        let entries = hostile_entries();
+
+        let chart = top_chart(Dimension::RemoteAddress, &entries);
+
+        let targets: Vec<(f64, f64, f64, f64, &BarTarget)> = chart
+            .shapes
+            .iter()
+            .filter_map(|shape| match shape {
+                Shape::Target {
+                    x,
+                    y,
+                    width,
+                    height,
+                    target,
+                    ..
+                } => Some((*x, *y, *width, *height, target)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(targets.len(), 2);
+        assert_eq!(targets[1].0, 0.0);
+        assert_eq!(targets[1].1, TOP_ROW);
+        assert_eq!(targets[1].2, TOP_WIDTH);
+        assert_eq!(targets[1].3, TOP_ROW);
+        let mut filter = Filter::default();
+        targets[1].4.apply(&mut filter);
+        assert_eq!(filter.remote_address.as_deref(), Some("a\"b'c&d\u{1}"));
+        let last_two = &chart.shapes[chart.shapes.len() - 2..];
+        assert!(last_two
+            .iter()
+            .all(|shape| matches!(shape, Shape::Target { .. })));
+        let bar_targets = chart.shapes.iter().filter(|shape| {
+            matches!(
+                shape,
+                Shape::Rect {
+                    target: Some(_),
+                    ..
+                }
+            )
+        });
+        assert_eq!(bar_targets.count(), 0);
     }
 
     #[test]
@@ -487,12 +607,48 @@ mod tests {
     }
 
     #[test]
-    fn long_labels_are_cut() {
-        let long = "x".repeat(40);
+    fn long_labels_keep_their_start() {
+        let issuer = "CN=CONTOSO-ISSUING-CA01, DC=contoso, DC=com";
+        let thumbprint = "0123456789ABCDEF0123456789ABCDEF01234567";
+        let entries = [issuer, thumbprint].map(|label| TopEntry {
+            key: Key::Text(Some(label.into())),
+            count: 1,
+        });
 
-        assert_eq!(shorten(&long).chars().count(), 30);
-        assert!(shorten(&long).ends_with('…'));
-        assert_eq!(shorten("short"), "short");
+        let chart = top_chart(Dimension::IssuingCa, &entries);
+
+        let labels: Vec<(f64, Anchor, &str)> = chart
+            .shapes
+            .iter()
+            .filter_map(|shape| match shape {
+                Shape::Text {
+                    x,
+                    anchor,
+                    class: "chart-label",
+                    text,
+                    ..
+                } => Some((*x, *anchor, text.as_str())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(labels.len(), 2);
+        for ((x, anchor, text), full) in labels.into_iter().zip([issuer, thumbprint]) {
+            assert_eq!(anchor, Anchor::Start, "{text}");
+            assert!(x >= 0.0, "{text} starts at {x}");
+            let kept = text.strip_suffix('…').expect("the label is cut at its end");
+            assert!(full.starts_with(kept), "{text} is not the start of {full}");
+            assert!(kept.len() >= 12, "{text} keeps too little");
+            assert!(text_width(text) <= TOP_LABEL_WIDTH - 2.0 * LABEL_PADDING);
+        }
+    }
+
+    #[test]
+    fn short_labels_are_whole() {
+        assert_eq!(shorten("10.0.0.2", 192.0), "10.0.0.2");
+        assert_eq!(
+            shorten("srv-fs01.corp.contoso.com", 192.0),
+            "srv-fs01.corp.contoso.com"
+        );
     }
 
     #[test]

@@ -21,7 +21,8 @@ pub enum Dimension {
     PeerPair,
     FailureReason,
     Cause,
-    /// Computer names, grouped ignoring case as [`Filter::computer`] compares them.
+    /// Computer names, grouped ignoring case as [`Filter::computer`] compares them, each
+    /// key spelled as the group's first row spells it.
     Computer,
     /// LocalEMIssuingCA and RemoteEMIssuingCA: a row counts once for each distinct CA.
     IssuingCa,
@@ -182,23 +183,37 @@ impl Table {
     /// Counts the `limit` most common keys of `dimension` among `indices`, most common first
     /// and equal counts by key.
     pub fn top(&self, indices: &[u32], dimension: Dimension, limit: usize) -> Vec<TopEntry> {
-        let mut counts: HashMap<KeyRef<'_>, u64> = HashMap::new();
+        // Each key's count and its first row in table order.
+        let mut counts: HashMap<KeyRef<'_>, (u64, u32)> = HashMap::new();
         for index in indices {
             let event = &self.rows[*index as usize].event;
             for key in dimension.keys_of(event).into_iter().flatten() {
-                *counts.entry(key).or_default() += 1;
+                let (count, first_row) = counts.entry(key).or_insert((0, *index));
+                *count += 1;
+                *first_row = (*first_row).min(*index);
             }
         }
-        let mut counted: Vec<(KeyRef<'_>, u64)> = counts.into_iter().collect();
-        counted.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let mut counted: Vec<(KeyRef<'_>, (u64, u32))> = counts.into_iter().collect();
+        counted.sort_unstable_by(|a, b| b.1 .0.cmp(&a.1 .0).then_with(|| a.0.cmp(&b.0)));
         counted
             .into_iter()
             .take(limit)
-            .map(|(key, count)| TopEntry {
-                key: key.to_key(),
+            .map(|(key, (count, first_row))| TopEntry {
+                key: self.logged_key(dimension, &key, first_row),
                 count,
             })
             .collect()
+    }
+
+    /// Returns a group's key as the log writes it: a computer name, grouped in lowercase,
+    /// takes the spelling of `first_row`, a row of the group.
+    pub(crate) fn logged_key(&self, dimension: Dimension, key: &KeyRef<'_>, first_row: u32) -> Key {
+        match (dimension, key) {
+            (Dimension::Computer, KeyRef::Text(Some(_))) => {
+                Key::Text(Some(self.rows[first_row as usize].event.computer.clone()))
+            }
+            _ => key.to_key(),
+        }
     }
 }
 
@@ -321,6 +336,22 @@ mod tests {
         let top = table.top(&table.all_indices(), Dimension::Computer, 10);
 
         assert_eq!(top, [entry(some("host1.contoso.com"), 5)]);
+    }
+
+    #[test]
+    fn computers_keep_logged_spelling() {
+        let table = sample_table();
+        let mut filter = Filter::default();
+
+        let top = table.top(&[4, 1], Dimension::Computer, 10);
+
+        assert_eq!(top, [entry(some("host1.contoso.com"), 2)]);
+        let top = table.top(&[4, 3], Dimension::Computer, 10);
+        assert_eq!(top, [entry(some("host1.contoso.com"), 2)]);
+        let upper_only = table.top(&[4], Dimension::Computer, 10);
+        assert_eq!(upper_only, [entry(some("HOST1.CONTOSO.COM"), 1)]);
+        Dimension::Computer.apply(&upper_only[0].key, &mut filter);
+        assert_eq!(table.filter(&filter), [0, 1, 2, 3, 4]);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Shows invisible and direction-changing characters of log values as visible markers, so
 //! a value such as `host\u{202E}1.contoso.com` cannot pass for another name on screen.
-//! Exports keep the values exactly; only the page and its detail view use this.
+//! The CSV and JSON exports keep the values exactly; the page, its detail view and the
+//! saved HTML report use this.
 
 /// Returns `text` with bidirectional controls, zero-width characters and control
 /// characters other than tab and line feed replaced by a `⟨U+XXXX⟩` marker.

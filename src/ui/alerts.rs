@@ -3,7 +3,9 @@
 
 use super::intl_zone::with_clock;
 use super::state::AppState;
-use crate::report::alerts::{STORM_GAP_MINUTES, STORM_MIN_COUNT};
+use crate::report::alerts::{
+    RuleError, MAX_RULE_COUNT, MAX_RULE_WINDOW_MINUTES, STORM_GAP_MINUTES, STORM_MIN_COUNT,
+};
 use crate::report::{Alert, AlertRule, Dimension, RetryStorm, PRESETS};
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -142,32 +144,37 @@ fn not_listed(hidden: usize) -> impl IntoView {
     (hidden > 0).then(|| view! { <p class="empty-note">{format!("{hidden} more not listed")}</p> })
 }
 
-/// Renders a form for one rule: key, event count and window. Invalid numbers leave the rule
-/// unchanged and show a message.
+/// Renders a form for one rule: key, event count and window. An invalid number leaves the
+/// rule unchanged and shows which field is wrong and its allowed range.
+///
+/// The form has `novalidate` because the browser's own check of `min` blocks the submit
+/// event without a message that stays on screen.
 #[component]
 fn CustomRuleForm(custom_rule: RwSignal<Option<AlertRule>>) -> impl IntoView {
     let key = RwSignal::new(0usize);
     let min_count = RwSignal::new(String::from("5"));
     let window = RwSignal::new(String::from("10"));
-    let invalid = RwSignal::new(false);
+    let error = RwSignal::new(None::<RuleError>);
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        let parsed = (
-            min_count.get_untracked().trim().parse::<u32>(),
-            window.get_untracked().trim().parse::<u32>(),
+        let parsed = AlertRule::parse(
+            CUSTOM_KEYS[key.get_untracked()].0,
+            &min_count.get_untracked(),
+            &window.get_untracked(),
         );
         match parsed {
-            (Ok(count), Ok(minutes)) if count >= 1 => {
-                invalid.set(false);
-                custom_rule.set(Some(AlertRule {
-                    dimension: CUSTOM_KEYS[key.get_untracked()].0,
-                    min_count: count,
-                    window_minutes: minutes,
-                }));
+            Ok(rule) => {
+                error.set(None);
+                custom_rule.set(Some(rule));
             }
-            _ => invalid.set(true),
+            Err(invalid) => error.set(Some(invalid)),
         }
     };
+    let count_invalid =
+        move || error.with(|error| matches!(error, Some(RuleError::InvalidCount(_))));
+    let window_invalid =
+        move || error.with(|error| matches!(error, Some(RuleError::InvalidWindow(_))));
+    let message = move || error.get().map(|error| error.to_string());
     let options = CUSTOM_KEYS
         .iter()
         .enumerate()
@@ -176,27 +183,30 @@ fn CustomRuleForm(custom_rule: RwSignal<Option<AlertRule>>) -> impl IntoView {
         )
         .collect_view();
     view! {
-        <form class="filters rule-form" on:submit=submit data-testid="custom-rule">
+        <form class="filters rule-form" on:submit=submit data-testid="custom-rule" novalidate>
             <label>"Same"
                 <select on:change=move |event| key.set(parse_position(&event))>
                     {options}
                 </select>
             </label>
             <label>"At least (events)"
-                <input type="number" min="1" prop:value=min_count
+                <input type="number" min="1" max=MAX_RULE_COUNT prop:value=min_count
+                    aria-invalid=move || count_invalid().to_string()
+                    aria-describedby="custom-rule-error"
                     on:input=move |event| min_count.set(event_target_value(&event)) />
             </label>
             <label>"Within (minutes)"
-                <input type="number" min="0" prop:value=window
+                <input type="number" min="0" max=MAX_RULE_WINDOW_MINUTES prop:value=window
+                    aria-invalid=move || window_invalid().to_string()
+                    aria-describedby="custom-rule-error"
                     on:input=move |event| window.set(event_target_value(&event)) />
             </label>
             <button type="submit">"Check rule"</button>
             <button type="button" on:click=move |_| custom_rule.set(None)>"Remove rule"</button>
-            <Show when=move || invalid.get()>
-                <span class="invalid">
-                    "Enter whole numbers: at least 1 event, 0 or more minutes."
-                </span>
-            </Show>
+            <span class="invalid" id="custom-rule-error" role="alert"
+                data-testid="custom-rule-error">
+                {message}
+            </span>
         </form>
     }
 }

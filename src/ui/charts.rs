@@ -96,6 +96,20 @@ fn shape_view(shape: Shape, state: AppState) -> AnyView {
             tip,
             target,
         } => bar_view([x, y, width, height], class, tip, target, state),
+        Shape::Target {
+            x,
+            y,
+            width,
+            height,
+            tip,
+            target,
+        } => bar_view(
+            [x, y, width, height],
+            "chart-target",
+            tip,
+            Some(target),
+            state,
+        ),
         Shape::Text {
             x,
             y,
@@ -120,7 +134,7 @@ fn shape_view(shape: Shape, state: AppState) -> AnyView {
     }
 }
 
-/// Draws one bar; a bar with a target is a button that narrows the filter.
+/// Draws one bar or row target; one with a target is a button that narrows the filter.
 fn bar_view(
     [x, y, width, height]: [f64; 4],
     class: &'static str,
@@ -140,8 +154,11 @@ fn bar_view(
     let on_key = target.clone();
     let label = tip.clone();
     let narrow = move |target: &BarTarget| state.filter.update(|filter| target.apply(filter));
+    // A row target is invisible until hovered or focused, as the saved report draws it.
+    let opacity = (class == "chart-target").then_some("0");
     view! {
         <rect x=number(x) y=number(y) width=number(width) height=number(height)
+            fill-opacity=opacity
             class=format!("{class} clickable") tabindex="0" role="button" aria-label=label
             on:click=move |_| narrow(&target)
             on:keydown=move |event| {

@@ -34,6 +34,39 @@ impl RecordPlace {
     }
 }
 
+/// The `data-testid` of the panel heading, which takes focus when a row opens from the
+/// keyboard.
+const HEADING_ID: &str = "detail-heading";
+
+/// The `data-testid` of the table's scroll box, which takes focus back when Escape closes
+/// the panel.
+const TABLE_SCROLL_ID: &str = "events-scroll";
+
+/// Moves focus to the panel heading once the panel has rendered, so a keyboard user lands
+/// on the row they opened. Leptos renders in a microtask, which runs before the frame.
+pub fn focus_heading_after_render() {
+    request_animation_frame(|| focus_by_test_id(HEADING_ID));
+}
+
+/// Closes the panel and gives focus back to the table's scroll box.
+pub fn close_to_table(state: AppState) {
+    state.selected.set(None);
+    focus_by_test_id(TABLE_SCROLL_ID);
+}
+
+fn focus_by_test_id(test_id: &str) {
+    let element = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| {
+            let selector = format!("[data-testid=\"{test_id}\"]");
+            document.query_selector(&selector).ok().flatten()
+        })
+        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(element) = element {
+        let _ = element.focus();
+    }
+}
+
 /// The form in which the panel shows the record.
 #[derive(Clone, Copy, PartialEq)]
 enum RecordView {
@@ -110,8 +143,16 @@ pub fn Detail() -> impl IntoView {
     let message = move || content.get().map(|shown| shown.message);
     view! {
         <Show when=move || content.get().is_some()>
-            <section class="detail-panel" aria-label="Event details" node_ref=panel>
-                <h2>{move || content.get().map(|shown| shown.heading)}</h2>
+            <section class="detail-panel" aria-label="Event details" node_ref=panel
+                on:keydown=move |event: web_sys::KeyboardEvent| {
+                    if event.key() == "Escape" {
+                        event.prevent_default();
+                        close_to_table(state);
+                    }
+                }>
+                <h2 tabindex="-1" data-testid=HEADING_ID>
+                    {move || content.get().map(|shown| shown.heading)}
+                </h2>
                 <ViewSwitch record_view=record_view/>
                 <Show
                     when=move || record_view.get() == RecordView::Xml

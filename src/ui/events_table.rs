@@ -1,6 +1,6 @@
 //! The 4983 table: sortable headers, and only the rows in view rendered, so a million rows
 //! scroll as smoothly as ten. From the keyboard the scroll box takes focus; arrow keys move
-//! a cursor row and Enter opens it in the details panel.
+//! a cursor row and Enter opens it in the details panel. Escape closes the panel.
 
 use super::intl_zone::with_clock;
 use super::state::AppState;
@@ -124,6 +124,11 @@ pub fn EventsTable(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
                 if event.target() != event.current_target() {
                     return;
                 }
+                if event.key() == "Escape" && state.selected.get_untracked().is_some() {
+                    event.prevent_default();
+                    super::detail::close_to_table(state);
+                    return;
+                }
                 let rows = view_rows.get_untracked();
                 let Some(position) = key_target(
                     &event.key(),
@@ -134,6 +139,7 @@ pub fn EventsTable(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
                         if let Some(index) = cursor.get_untracked() {
                             event.prevent_default();
                             state.selected.set(Some(index));
+                            super::detail::focus_heading_after_render();
                         }
                     }
                     return;

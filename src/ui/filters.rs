@@ -38,7 +38,7 @@ const CHOICES: [Choice; 7] = [
         test_id: "filter-computer",
         read: |f| f.computer.clone(),
         write: |f, v| f.computer = v,
-        values: |t| distinct(t, |e| Some(&e.computer)),
+        values: Table::computer_names,
         coded: false,
     },
     Choice {
@@ -123,6 +123,29 @@ pub fn Filters() -> impl IntoView {
     }
 }
 
+/// Rewrites the computer filter, which matches ignoring case, to the spelling the log
+/// uses, so the select, the chips and the URL show the name as the table does whether it
+/// came from a link, a chart or an alert.
+pub fn spell_computer_as_logged(state: AppState) {
+    Effect::new(move |_| {
+        state.table_revision.track();
+        let Some(name) = state.filter.with(|filter| filter.computer.clone()) else {
+            return;
+        };
+        let spelling = state.with_data(|data| {
+            data.table
+                .computer_spelling(&name)
+                .filter(|spelling| *spelling != name)
+                .map(str::to_owned)
+        });
+        if let Some(spelling) = spelling {
+            state
+                .filter
+                .update(|filter| filter.computer = Some(spelling));
+        }
+    });
+}
+
 #[component]
 fn ChoiceSelect(choice: Choice) -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -151,7 +174,12 @@ fn ChoiceSelect(choice: Choice) -> impl IntoView {
                 <option value="">"All"</option>
                 {move || {
                     let current = selected();
-                    options()
+                    let mut values = options();
+                    // A value no row has, such as one from a link, still shows as chosen.
+                    if !current.is_empty() {
+                        values.insert(current.clone());
+                    }
+                    values
                         .into_iter()
                         .map(|value| {
                             let shown = option_label(&value, choice.coded);

@@ -39,6 +39,7 @@ pub fn App() -> impl IntoView {
     let custom_rule = RwSignal::new(None::<crate::report::AlertRule>);
     state.start_workers();
     view_url::sync_view_with_url(state);
+    filters::spell_computer_as_logged(state);
     let offline = watch_offline_state();
     mark_ready_for_automation(state, offline);
     let view_rows = Memo::new(move |_| {

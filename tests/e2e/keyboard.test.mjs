@@ -1,6 +1,7 @@
 // The page without a mouse, in the real browser: Tab reaches the file picker, the sort
-// headers and the top lists; arrow keys and Enter open a row's details. Files dropped beside
-// the drop zone are analysed instead of replacing the page.
+// headers and the top lists, and arrow keys and Enter open a row's details. The details
+// take the focus, and Escape closes them. Files dropped beside the drop zone are analysed
+// instead of replacing the page.
 // scripts/test writes the fixtures with mkevtx into test-output/fixtures/ before this runs.
 
 import assert from 'node:assert/strict';
@@ -92,6 +93,46 @@ test('arrow keys and Enter open rows; Enter on a header sorts', { skip }, async 
     before,
   );
   assert.notEqual(await header.getAttribute('aria-sort'), before);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+/** Returns the `data-testid` of the focused element, or its tag name without one. */
+function focused(page) {
+  return page.evaluate(() => {
+    const active = document.activeElement;
+    return active?.dataset.testid ?? active?.tagName.toLowerCase();
+  });
+}
+
+test('Enter focuses the details heading; Escape closes them', { skip }, async () => {
+  const { context, page, problems } = await openApp(browser, server.url);
+  await loadKnown(page);
+  const panel = page.locator('.detail-panel');
+
+  await page.getByTestId('events-scroll').focus();
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('event-message').waitFor();
+  await page.waitForFunction(
+    () => document.activeElement?.dataset.testid === 'detail-heading',
+    null,
+    { timeout: 2_000 },
+  );
+  assert.equal(await page.getByTestId('detail-heading').getAttribute('tabindex'), '-1');
+
+  await page.keyboard.press('Escape');
+  await panel.waitFor({ state: 'detached' });
+  assert.equal(await focused(page), 'events-scroll', 'Escape gives focus back to the table');
+
+  // The mouse opens a row without moving the focus; Escape from the table closes it too.
+  const rows = page.getByTestId('events-table').locator('tbody tr:not([aria-hidden="true"])');
+  await rows.nth(1).click();
+  await page.getByTestId('event-message').waitFor();
+  assert.equal(await focused(page), 'events-scroll', 'a click leaves the focus in the table');
+  await page.keyboard.press('Escape');
+  await panel.waitFor({ state: 'detached' });
+  assert.equal(await focused(page), 'events-scroll');
   assert.deepEqual(problems, []);
   await context.close();
 });

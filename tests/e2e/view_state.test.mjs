@@ -21,6 +21,9 @@ import {
 
 const KNOWN = path.join(FIXTURE_DIR, 'known.evtx');
 const skip = !existsSync(KNOWN) && `fixture missing (run scripts/test): ${KNOWN}`;
+// Generated traffic of five computers, SRV-FS01.corp.contoso.com among them.
+const MIXED = path.join(FIXTURE_DIR, 'mixed.evtx');
+const skipMixed = !existsSync(MIXED) && `fixture missing (run scripts/test): ${MIXED}`;
 
 // The known fixture's three 4983 rows, in table order: record 1 at
 // 2024-05-01T12:34:56.1234567Z, record 2 one second and one tick later, record 7 at
@@ -195,6 +198,39 @@ test('editing the fragment updates the view', { skip }, async () => {
   ]);
   // The page writes back its own form of the view, which leaves out the default zone.
   assert.equal(fragmentOf(page), 'q=alice');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('computer link in any case shows the logged spelling', { skip: skipMixed }, async () => {
+  const spelled = 'SRV-FS01.corp.contoso.com';
+  const { context, page, problems } = await openApp(
+    browser,
+    `${server.url}#computer=srv-fs01.corp.contoso.com`,
+  );
+  await addFiles(page, [MIXED]);
+  await waitForFiles(page, ['mixed.evtx']);
+
+  const select = page.getByTestId('filter-computer');
+  await page.waitForFunction(
+    (name) => document.querySelector('[data-testid="filter-computer"]')?.value === name,
+    spelled,
+    { timeout: 5_000 },
+  );
+  assert.equal(await select.inputValue(), spelled);
+  const chip = page.getByTestId('filter-chips').locator('.chip-value');
+  assert.equal(await chip.textContent(), spelled);
+  const computers = (await visibleRows(page)).map((cells) => cells[3]);
+  assert.ok(computers.length > 0, 'the link leaves some rows');
+  assert.deepEqual([...new Set(computers)], [spelled]);
+
+  await page.getByTestId('top-dimension').selectOption({ label: 'Computers' });
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="top-chart"] svg')?.ariaLabel === 'Top computers',
+  );
+  const labels = await page.getByTestId('top-chart').locator('text.chart-label').allTextContents();
+  assert.deepEqual(labels, [spelled]);
+  assert.match(fragmentOf(page), /computer=SRV-FS01\.corp\.contoso\.com/);
   assert.deepEqual(problems, []);
   await context.close();
 });
