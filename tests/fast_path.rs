@@ -10,15 +10,23 @@ use ipsec_lens::fixture::damage;
 use ipsec_lens::fixture::samples::{self, Limit, TrafficOptions};
 use ipsec_lens::fixture::write_evtx;
 use ipsec_lens::read::{chunk_offset, chunk_slots, CHUNK_SIZE};
-use ipsec_lens::scan::{scan_chunk, scan_chunk_fast_only, scan_chunk_slow};
+use ipsec_lens::scan::{
+    check_decoder, scan_chunk, scan_chunk_fast_only, scan_chunk_slow, DecoderCheck,
+};
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-/// How many chunks of a file the fast path scanned itself, and how many it handed back.
+/// How many chunks of a file the fast path scanned itself, and how many it handed back;
+/// of the IPsec-family records in the chunks it scanned, how many it decoded from their
+/// substitution values and how many the evtx crate rendered instead.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Coverage {
     fast: usize,
     fell_back: usize,
+    decoded_records: u64,
+    rendered_records: u64,
+    /// Chunks with at least one IPsec-family record that the crate rendered.
+    rendered_chunks: usize,
 }
 
 /// Compares both paths on every chunk slot of `bytes`; returns the differences found.
@@ -31,7 +39,14 @@ fn compare_file(name: &str, bytes: &[u8], coverage: &mut Coverage) -> Vec<String
         let slow = scan_chunk_slow(index, offset, chunk.clone());
         let fast = scan_chunk(index, offset, chunk.clone());
         match scan_chunk_fast_only(index, offset, chunk) {
-            Some(_) => coverage.fast += 1,
+            Some((_, used)) => {
+                coverage.fast += 1;
+                coverage.decoded_records += used.decoded;
+                coverage.rendered_records += used.rendered;
+                if used.rendered > 0 {
+                    coverage.rendered_chunks += 1;
+                }
+            }
             None => coverage.fell_back += 1,
         }
         if fast != slow {
@@ -83,6 +98,15 @@ fn generated_logs_scan_the_same_on_both_paths() {
             "{name}: the fast path handed chunks back"
         );
         assert!(coverage.fast > 0, "{name}: no chunk scanned");
+        // Their IPsec records have the shapes the decoder is for: none may need the crate.
+        assert_eq!(
+            coverage.rendered_records, 0,
+            "{name}: the evtx crate rendered IPsec-family records the decoder gave up on"
+        );
+        assert!(
+            coverage.decoded_records > 0,
+            "{name}: no IPsec-family record decoded"
+        );
     }
     assert!(differences.is_empty(), "{}", differences.join("\n"));
 }
@@ -179,10 +203,97 @@ fn corpus_scans_the_same_on_both_paths() {
         differences.extend(compare_file(&name, &bytes, &mut coverage));
     }
     eprintln!(
-        "corpus: {} files, {} chunks on the fast path, {} handed to the slow path",
+        "corpus: {} files, {} chunks on the fast path, {} handed to the slow path; \
+         IPsec-family records on the fast path: {} decoded, {} rendered by the evtx crate \
+         (in {} chunks)",
         files.len(),
         coverage.fast,
-        coverage.fell_back
+        coverage.fell_back,
+        coverage.decoded_records,
+        coverage.rendered_records,
+        coverage.rendered_chunks
     );
     assert!(differences.is_empty(), "{}", differences.join("\n"));
+}
+
+/// Runs the decoder on every record of every whole chunk of `bytes`, whatever its EventID,
+/// and adds up what it found.
+fn check_decoder_on_file(name: &str, bytes: &[u8], total: &mut DecoderCheck) {
+    for index in 0..chunk_slots(bytes.len() as u64) {
+        let offset = chunk_offset(index);
+        let end = offset + CHUNK_SIZE;
+        if end > bytes.len() as u64 {
+            break;
+        }
+        let Some(check) = check_decoder(bytes[offset as usize..end as usize].to_vec()) else {
+            continue;
+        };
+        total.decoded += check.decoded;
+        total.declined += check.declined;
+        total.differences.extend(
+            check
+                .differences
+                .into_iter()
+                .map(|d| format!("{name} chunk {index}: {d}")),
+        );
+    }
+}
+
+#[test]
+fn decoder_matches_crate_on_generated_records() {
+    let files = [
+        ("mixed", traffic(3000, 0.01, 31)),
+        ("dominant", traffic(1500, 0.95, 32)),
+        (
+            "known",
+            write_evtx(&samples::known_4983()).expect("writing to memory cannot fail"),
+        ),
+    ];
+    for (name, bytes) in &files {
+        let mut total = DecoderCheck::default();
+        check_decoder_on_file(name, bytes, &mut total);
+        assert!(
+            total.differences.is_empty(),
+            "{}",
+            total.differences.join("\n")
+        );
+        assert_eq!(total.declined, 0, "{name}: the decoder declined records");
+        assert!(total.decoded > 0, "{name}: no record decoded");
+    }
+}
+
+/// The corpus holds almost no IPsec events, so the decoder is checked on all its records.
+#[test]
+fn decoder_matches_crate_on_corpus_records() {
+    let corpus = corpus_dir();
+    if !corpus.is_dir() {
+        eprintln!(
+            "skipped: no corpus at {} (set EVTX_CORPUS to run this test)",
+            corpus.display()
+        );
+        return;
+    }
+    let mut files = Vec::new();
+    evtx_files(&corpus, &mut files);
+    files.sort();
+    let mut total = DecoderCheck::default();
+    for path in &files {
+        let bytes = std::fs::read(path)
+            .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
+        let name = path
+            .strip_prefix(&corpus)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        check_decoder_on_file(&name, &bytes, &mut total);
+    }
+    eprintln!(
+        "corpus, every record of the fast path's chunks: {} decoded as the crate renders \
+         them, {} declined, {} different",
+        total.decoded,
+        total.declined,
+        total.differences.len()
+    );
+    let shown: Vec<&String> = total.differences.iter().take(20).collect();
+    assert!(total.differences.is_empty(), "{shown:#?}");
 }

@@ -3,7 +3,10 @@
 
 use super::bytes::{u16_at, u32_at, u64_at, utf16_is_valid};
 use super::template::{read_definition, TemplateShape};
+use super::tree::{read_tree, Element};
+use super::value::Value;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 /// Deeper BinXML nesting than Windows writes is left to the slow path.
 const MAX_DEPTH: usize = 4;
@@ -21,6 +24,8 @@ pub(crate) struct Facts {
 #[derive(Default)]
 pub(crate) struct Templates {
     shapes: HashMap<u32, Option<TemplateShape>>,
+    /// Element trees, parsed only for the templates of records that are decoded.
+    trees: HashMap<u32, Option<Rc<Element>>>,
 }
 
 impl Templates {
@@ -30,14 +35,15 @@ impl Templates {
             .or_insert_with(|| read_definition(chunk, offset as usize).map(|(shape, _)| shape))
             .as_ref()
     }
-}
 
-/// One substitution: its type and where its bytes are in the chunk.
-#[derive(Clone, Copy)]
-struct Value {
-    kind: u8,
-    start: usize,
-    size: usize,
+    /// The element tree of the definition at `offset`; `None` when it has a shape the
+    /// decoder does not handle.
+    pub fn tree(&mut self, chunk: &[u8], offset: u32) -> Option<Rc<Element>> {
+        self.trees
+            .entry(offset)
+            .or_insert_with(|| read_tree(chunk, offset as usize).map(Rc::new))
+            .clone()
+    }
 }
 
 /// Reads the record BinXML in `chunk[start..end]`: a fragment header, one template
@@ -93,14 +99,10 @@ pub(crate) fn latest_time() -> u64 {
     DAYS_1601_TO_9999_12_30 * 86_400 * 10_000_000
 }
 
-fn instance(
-    chunk: &[u8],
-    start: usize,
-    end: usize,
-    templates: &mut Templates,
-    depth: usize,
-) -> Option<(TemplateShape, Vec<Value>)> {
-    if depth > MAX_DEPTH || end > chunk.len() || start + 14 > end {
+/// Reads the template instance in `chunk[start..end]` up to its value count: returns the
+/// definition's chunk offset and where the count is.
+fn instance_header(chunk: &[u8], start: usize, end: usize) -> Option<(u32, usize)> {
+    if end > chunk.len() || start + 14 > end {
         return None;
     }
     // A record starts with a fragment header; a nested BinXML value may leave it out.
@@ -117,6 +119,48 @@ fn instance(
         let size = u32_at(chunk, pos + 20)? as usize;
         pos = pos.checked_add(24 + size)?;
     }
+    Some((definition, pos))
+}
+
+/// Reads the definition offset and the substitution values of an instance that
+/// [`record_facts`] has already checked.
+pub(crate) fn instance_values(chunk: &[u8], start: usize, end: usize) -> Option<(u32, Vec<Value>)> {
+    let (definition, mut pos) = instance_header(chunk, start, end)?;
+    let count = u32_at(chunk, pos)? as usize;
+    pos += 4;
+    if count > end.saturating_sub(pos) / 4 {
+        return None;
+    }
+    let descriptors = pos;
+    pos += count * 4;
+    let mut values = Vec::with_capacity(count);
+    for index in 0..count {
+        let at = descriptors + index * 4;
+        let size = u16_at(chunk, at)? as usize;
+        if pos + size > end {
+            return None;
+        }
+        values.push(Value {
+            kind: chunk[at + 2],
+            start: pos,
+            size,
+        });
+        pos += size;
+    }
+    Some((definition, values))
+}
+
+fn instance(
+    chunk: &[u8],
+    start: usize,
+    end: usize,
+    templates: &mut Templates,
+    depth: usize,
+) -> Option<(TemplateShape, Vec<Value>)> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    let (definition, mut pos) = instance_header(chunk, start, end)?;
     let shape = templates.shape(chunk, definition)?.clone();
     let count = u32_at(chunk, pos)? as usize;
     pos += 4;
