@@ -7,8 +7,11 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use ipsec_lens::fixture::damage;
+use ipsec_lens::fixture::host_log::{burst_log, host_log};
+use ipsec_lens::fixture::hostile::hostile_4983;
+use ipsec_lens::fixture::related::related_4983;
 use ipsec_lens::fixture::samples::{self, Limit, TrafficOptions};
-use ipsec_lens::fixture::write_evtx;
+use ipsec_lens::fixture::{write_evtx, FixtureEvent};
 use ipsec_lens::read::{chunk_offset, chunk_slots, CHUNK_SIZE};
 use ipsec_lens::scan::{
     check_decoder, scan_chunk, scan_chunk_fast_only, scan_chunk_slow, DecoderCheck,
@@ -77,17 +80,28 @@ fn traffic(records: u64, ratio_4983: f64, seed: u64) -> Vec<u8> {
     out.into_inner()
 }
 
-#[test]
-fn generated_logs_scan_the_same_on_both_paths() {
-    let files = [
+/// Every kind of log `mkevtx` writes, small.
+fn generated_logs() -> Vec<(&'static str, Vec<u8>)> {
+    let write =
+        |events: Vec<FixtureEvent>| write_evtx(&events).expect("writing to memory cannot fail");
+    vec![
         ("mixed", traffic(3000, 0.01, 11)),
         ("dominant", traffic(1500, 0.95, 12)),
         ("no 4983", traffic(1500, 0.0, 13)),
+        ("known", write(samples::known_4983())),
+        ("hostile", write(hostile_4983())),
+        ("related", write(related_4983())),
         (
-            "known",
-            write_evtx(&samples::known_4983()).expect("writing to memory cannot fail"),
+            "host log",
+            write(host_log("DC01.corp.contoso.com", "10.20.0.10", 1, 400)),
         ),
-    ];
+        ("burst", write(burst_log())),
+    ]
+}
+
+#[test]
+fn generated_logs_scan_the_same_on_both_paths() {
+    let files = generated_logs();
     let mut differences = Vec::new();
     for (name, bytes) in &files {
         let mut coverage = Coverage::default();
@@ -241,15 +255,7 @@ fn check_decoder_on_file(name: &str, bytes: &[u8], total: &mut DecoderCheck) {
 
 #[test]
 fn decoder_matches_crate_on_generated_records() {
-    let files = [
-        ("mixed", traffic(3000, 0.01, 31)),
-        ("dominant", traffic(1500, 0.95, 32)),
-        (
-            "known",
-            write_evtx(&samples::known_4983()).expect("writing to memory cannot fail"),
-        ),
-    ];
-    for (name, bytes) in &files {
+    for (name, bytes) in &generated_logs() {
         let mut total = DecoderCheck::default();
         check_decoder_on_file(name, bytes, &mut total);
         assert!(

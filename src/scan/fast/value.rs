@@ -373,8 +373,9 @@ mod tests {
 
     #[test]
     fn times_render_with_seven_fraction_digits() {
-        // 2021-01-02T03:04:05.1234567Z
-        let filetime: u64 = 132_540_470_451_234_567;
+        let filetime = crate::filetime::FileTime::from_utc(2021, 1, 2, 3, 4, 5, 1_234_567)
+            .expect("valid date")
+            .0;
         assert_eq!(
             text(0x11, &filetime.to_le_bytes()),
             "2021-01-02T03:04:05.1234567Z"
