@@ -32,7 +32,7 @@ pub(crate) fn decode_record(
 ) -> Option<Decoded> {
     let (definition, values) = instance_values(chunk, start, end)?;
     let root = templates.tree(chunk, definition)?;
-    if root.name != "Event" || !present(&root, &values)? {
+    if !root.name.is(chunk, "Event") || !present(&root, &values)? {
         return None;
     }
     let mut decoded = Decoded::default();
@@ -40,8 +40,8 @@ pub(crate) fn decode_record(
     let mut data_seen = false;
     for child in &root.children {
         match child {
-            Content::Element(element) => match element.name.as_str() {
-                "System" => {
+            Content::Element(element) => match element_kind(chunk, element) {
+                EventChild::System => {
                     if std::mem::replace(&mut system_seen, true) {
                         return None;
                     }
@@ -49,7 +49,7 @@ pub(crate) fn decode_record(
                         read_system(chunk, element, &values, &mut decoded)?;
                     }
                 }
-                "EventData" => {
+                EventChild::EventData => {
                     if std::mem::replace(&mut data_seen, true) {
                         return None;
                     }
@@ -57,8 +57,8 @@ pub(crate) fn decode_record(
                         decoded.data = event_data(chunk, element, &values)?;
                     }
                 }
-                "UserData" => return None,
-                _ => {}
+                EventChild::UserData => return None,
+                EventChild::Other => {}
             },
             // Windows puts EventData in a BinXML value holding a nested template instance.
             Content::Substitution(index) => match render(chunk, *values.get(*index as usize)?)? {
@@ -66,7 +66,7 @@ pub(crate) fn decode_record(
                 Rendered::Nested { start, end } => {
                     let (definition, nested_values) = instance_values(chunk, start, end)?;
                     let nested = templates.tree(chunk, definition)?;
-                    if nested.name != "EventData" || nested.dependency.is_some() {
+                    if !nested.name.is(chunk, "EventData") || nested.dependency.is_some() {
                         return None;
                     }
                     if std::mem::replace(&mut data_seen, true) {
@@ -80,6 +80,26 @@ pub(crate) fn decode_record(
         }
     }
     Some(decoded)
+}
+
+/// The children of `Event` the decoder reads.
+enum EventChild {
+    System,
+    EventData,
+    UserData,
+    Other,
+}
+
+fn element_kind(chunk: &[u8], element: &Element) -> EventChild {
+    if element.name.is(chunk, "System") {
+        EventChild::System
+    } else if element.name.is(chunk, "EventData") {
+        EventChild::EventData
+    } else if element.name.is(chunk, "UserData") {
+        EventChild::UserData
+    } else {
+        EventChild::Other
+    }
 }
 
 /// Whether `element` stays in the record: the value it depends on, if any, is not NULL.
@@ -109,11 +129,14 @@ fn read_system(
                 }
             }
         };
-        let slot = match element.name.as_str() {
-            "Provider" => 0,
-            "Version" => 1,
-            "Computer" => 2,
-            _ => continue,
+        let slot = if element.name.is(chunk, "Provider") {
+            0
+        } else if element.name.is(chunk, "Version") {
+            1
+        } else if element.name.is(chunk, "Computer") {
+            2
+        } else {
+            continue;
         };
         // A repeated name gets a `_1` suffix; which one comes first is left to the crate.
         if std::mem::replace(&mut seen[slot], true) {
@@ -137,7 +160,7 @@ fn provider_name(chunk: &[u8], provider: &Element, values: &[Value]) -> Option<S
     let mut names = provider
         .attributes
         .iter()
-        .filter(|attribute| attribute.name == "Name");
+        .filter(|attribute| attribute.name.is(chunk, "Name"));
     let Some(Attribute { value, .. }) = names.next() else {
         return Some(String::new());
     };
@@ -165,7 +188,7 @@ fn content(chunk: &[u8], nodes: &[Content], values: &[Value]) -> Option<Rendered
     match nodes {
         [] => Some(Rendered::Empty),
         [Content::Text(text)] if text.is_empty() => Some(Rendered::Empty),
-        [Content::Text(text)] => Some(Rendered::Text(text.clone())),
+        [Content::Text(text)] => Some(Rendered::Text(text.decode(chunk)?)),
         [Content::Substitution(index)] => match render(chunk, *values.get(*index as usize)?)? {
             Rendered::Nested { .. } => None,
             rendered => Some(rendered),
@@ -189,15 +212,15 @@ fn event_data(chunk: &[u8], container: &Element, values: &[Value]) -> Option<Vec
     if !container.attributes.is_empty() {
         return None;
     }
-    let form = data_form(container)?;
+    let form = data_form(chunk, container)?;
     let mut fields = Vec::with_capacity(container.children.len());
     let mut positional_written = false;
     for child in &container.children {
         let Content::Element(element) = child else {
             return None;
         };
-        if element.name != "Data" {
-            if element.name.starts_with('#') || !element.attributes.is_empty() {
+        if !element.name.is(chunk, "Data") {
+            if element.name.starts_with(chunk, b'#') || !element.attributes.is_empty() {
                 return None;
             }
             // A non-Data leaf writes `null` when empty, which `json_record` reads as Null.
@@ -206,7 +229,7 @@ fn event_data(chunk: &[u8], container: &Element, values: &[Value]) -> Option<Vec
                 rendered => field_value(rendered)?,
             };
             fields.push(DataField {
-                name: element.name.clone(),
+                name: element.name.decode(chunk)?,
                 value,
             });
             continue;
@@ -219,11 +242,11 @@ fn event_data(chunk: &[u8], container: &Element, values: &[Value]) -> Option<Vec
                 let [Content::Text(name)] = value.as_slice() else {
                     return None;
                 };
-                if name == "Data" || name.starts_with('#') {
+                if name.is(chunk, "Data") || name.starts_with(chunk, b'#') {
                     return None;
                 }
                 fields.push(DataField {
-                    name: name.clone(),
+                    name: name.decode(chunk)?,
                     value: data_value(chunk, element, values)?,
                 });
             }
@@ -231,7 +254,7 @@ fn event_data(chunk: &[u8], container: &Element, values: &[Value]) -> Option<Vec
             DataForm::Positional if !positional_written => {
                 positional_written = true;
                 let data = container.children.iter().filter_map(|node| match node {
-                    Content::Element(element) if element.name == "Data" => Some(element),
+                    Content::Element(element) if element.name.is(chunk, "Data") => Some(element),
                     _ => None,
                 });
                 for (position, element) in data.enumerate() {
@@ -252,7 +275,7 @@ fn event_data(chunk: &[u8], container: &Element, values: &[Value]) -> Option<Vec
 }
 
 /// Checks the container's children and returns how its `Data` children are named.
-fn data_form(container: &Element) -> Option<DataForm> {
+fn data_form(chunk: &[u8], container: &Element) -> Option<DataForm> {
     let mut form = DataForm::None;
     for child in &container.children {
         let Content::Element(element) = child else {
@@ -262,12 +285,12 @@ fn data_form(container: &Element) -> Option<DataForm> {
         if element.dependency.is_some() {
             return None;
         }
-        if element.name != "Data" {
+        if !element.name.is(chunk, "Data") {
             continue;
         }
         let this = match element.attributes.as_slice() {
             [] => DataForm::Positional,
-            [Attribute { name, value }] if name == "Name" => match value.as_slice() {
+            [Attribute { name, value }] if name.is(chunk, "Name") => match value.as_slice() {
                 [Content::Text(text)] if !text.is_empty() => DataForm::Named,
                 _ => return None,
             },

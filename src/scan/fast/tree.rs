@@ -5,7 +5,7 @@
 //! literal text and substitutions. Anything else makes the parse fail, and the record then
 //! goes through the evtx crate.
 
-use super::bytes::{u16_at, u32_at};
+use super::bytes::{u16_at, u32_at, utf16_is_valid};
 
 /// The template header: next-template link, GUID, data size.
 const DEFINITION_HEADER_SIZE: usize = 24;
@@ -16,7 +16,7 @@ const MAX_DEPTH: usize = 32;
 /// One element of a template.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Element {
-    pub name: String,
+    pub name: Name,
     /// The substitution whose NULL value removes this element (its DependencyId).
     pub dependency: Option<u16>,
     pub attributes: Vec<Attribute>,
@@ -25,7 +25,7 @@ pub(crate) struct Element {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Attribute {
-    pub name: String,
+    pub name: Name,
     pub value: Vec<Content>,
 }
 
@@ -33,10 +33,49 @@ pub(crate) struct Attribute {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Content {
     Element(Element),
-    /// Literal UTF-16 text, decoded.
-    Text(String),
+    /// Literal text, without NUL.
+    Text(Utf16),
     /// A substitution by its index in the instance's values.
     Substitution(u16),
+}
+
+/// UTF-16LE text in the chunk, checked to decode, and decoded only where it is used: most
+/// of a template's names and text are only compared or not read at all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Utf16 {
+    start: u32,
+    units: u16,
+}
+
+/// An element or attribute name.
+pub(crate) type Name = Utf16;
+
+impl Utf16 {
+    fn bytes(self, chunk: &[u8]) -> &[u8] {
+        let start = self.start as usize;
+        &chunk[start..start + 2 * usize::from(self.units)]
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.units == 0
+    }
+
+    /// Whether the text is `expected`, which must be ASCII.
+    pub fn is(self, chunk: &[u8], expected: &str) -> bool {
+        usize::from(self.units) == expected.len()
+            && expected
+                .bytes()
+                .zip(self.bytes(chunk).chunks_exact(2))
+                .all(|(want, got)| got == [want, 0])
+    }
+
+    pub fn starts_with(self, chunk: &[u8], prefix: u8) -> bool {
+        self.units > 0 && self.bytes(chunk)[..2] == [prefix, 0]
+    }
+
+    pub fn decode(self, chunk: &[u8]) -> Option<String> {
+        decode_utf16(self.bytes(chunk))
+    }
 }
 
 /// Parses the definition at chunk offset `at` into its root element; `None` for any token or
@@ -95,14 +134,18 @@ impl Parser<'_> {
     }
 
     /// Reads a name reference, skipping the name when it is stored right here.
-    fn name(&mut self) -> Option<String> {
+    fn name(&mut self) -> Option<Name> {
         let offset = self.u32()? as usize;
-        let length = u16_at(self.chunk, offset.checked_add(6)?)? as usize;
+        let units = u16_at(self.chunk, offset.checked_add(6)?)?;
         if offset == self.pos {
-            self.pos += 10 + length * 2;
+            self.pos += 10 + usize::from(units) * 2;
         }
-        let bytes = self.chunk.get(offset + 8..offset + 8 + length * 2)?;
-        decode_utf16(bytes)
+        let start = offset + 8;
+        let bytes = self.chunk.get(start..start + usize::from(units) * 2)?;
+        utf16_is_valid(bytes).then_some(Utf16 {
+            start: u32::try_from(start).ok()?,
+            units,
+        })
     }
 
     /// Reads an element whose start token (0x01 or 0x41) was `token`.
@@ -169,19 +212,24 @@ impl Parser<'_> {
     }
 
     /// Reads a literal value: only UTF-16 strings, the kind Windows writes in templates.
-    fn text(&mut self) -> Option<String> {
+    fn text(&mut self) -> Option<Utf16> {
         if self.byte()? != 0x01 {
             return None;
         }
-        let length = self.u16()? as usize;
-        let end = self.pos.checked_add(length * 2)?;
+        let units = self.u16()?;
+        let start = self.pos;
+        let end = start.checked_add(usize::from(units) * 2)?;
         if end > self.end {
             return None;
         }
-        let text = decode_utf16(&self.chunk[self.pos..end])?;
+        let bytes = &self.chunk[start..end];
         self.pos = end;
         // The evtx crate cuts literal text at a NUL; such text is left to it.
-        (!text.contains('\0')).then_some(text)
+        let has_nul = bytes.chunks_exact(2).any(|unit| unit == [0, 0]);
+        (!has_nul && utf16_is_valid(bytes)).then_some(Utf16 {
+            start: u32::try_from(start).ok()?,
+            units,
+        })
     }
 
     fn substitution(&mut self) -> Option<Content> {
@@ -193,10 +241,20 @@ impl Parser<'_> {
 
 /// Decodes UTF-16LE; `None` for unpaired surrogates, which the evtx crate does not render.
 pub(crate) fn decode_utf16(bytes: &[u8]) -> Option<String> {
+    // Names and most values are ASCII, which needs no decoding.
+    if bytes
+        .chunks_exact(2)
+        .all(|unit| unit[1] == 0 && unit[0] < 0x80)
+    {
+        let ascii: Vec<u8> = bytes.iter().step_by(2).copied().collect();
+        return String::from_utf8(ascii).ok();
+    }
     let units = bytes
         .chunks_exact(2)
         .map(|unit| u16::from_le_bytes([unit[0], unit[1]]));
-    char::decode_utf16(units)
-        .collect::<Result<String, _>>()
-        .ok()
+    let mut text = String::with_capacity(bytes.len());
+    for decoded in char::decode_utf16(units) {
+        text.push(decoded.ok()?);
+    }
+    Some(text)
 }
