@@ -10,7 +10,7 @@
 //! instances in values) returns `None`, and the chunk then goes through the crate.
 
 use super::instance::{instance_values, Templates};
-use super::tree::{Attribute, Content, Element};
+use super::tree::{Content, Element, Tree};
 use super::value::{render, Rendered, Value};
 use crate::scan::event::{DataField, FieldValue};
 
@@ -23,6 +23,14 @@ pub(crate) struct Decoded {
     pub data: Vec<DataField>,
 }
 
+/// One template instance: its tree and its values, in the chunk.
+#[derive(Clone, Copy)]
+struct Instance<'a> {
+    chunk: &'a [u8],
+    tree: &'a Tree,
+    values: &'a [Value],
+}
+
 /// Decodes the record whose BinXML (one template instance) is `chunk[start..end]`.
 pub(crate) fn decode_record(
     chunk: &[u8],
@@ -31,48 +39,63 @@ pub(crate) fn decode_record(
     templates: &mut Templates,
 ) -> Option<Decoded> {
     let (definition, values) = instance_values(chunk, start, end)?;
-    let root = templates.tree(chunk, definition)?;
-    if !root.name.is(chunk, "Event") || !present(&root, &values)? {
+    let tree = templates.tree(chunk, definition)?;
+    let record = Instance {
+        chunk,
+        tree: &tree,
+        values: &values,
+    };
+    let root = tree.root();
+    if !root.name.is(chunk, "Event") || !record.present(root)? {
         return None;
     }
     let mut decoded = Decoded::default();
     let mut system_seen = false;
     let mut data_seen = false;
-    for child in &root.children {
-        match child {
-            Content::Element(element) => match element_kind(chunk, element) {
-                EventChild::System => {
-                    if std::mem::replace(&mut system_seen, true) {
-                        return None;
+    for child in tree.children(root) {
+        match *child {
+            Content::Element(id) => {
+                let element = tree.element(id);
+                match element_kind(chunk, element) {
+                    EventChild::System => {
+                        if std::mem::replace(&mut system_seen, true) {
+                            return None;
+                        }
+                        if record.present(element)? {
+                            record.read_system(element, &mut decoded)?;
+                        }
                     }
-                    if present(element, &values)? {
-                        read_system(chunk, element, &values, &mut decoded)?;
+                    EventChild::EventData => {
+                        if std::mem::replace(&mut data_seen, true) {
+                            return None;
+                        }
+                        if record.present(element)? {
+                            decoded.data = record.event_data(element)?;
+                        }
                     }
+                    EventChild::UserData => return None,
+                    EventChild::Other => {}
                 }
-                EventChild::EventData => {
-                    if std::mem::replace(&mut data_seen, true) {
-                        return None;
-                    }
-                    if present(element, &values)? {
-                        decoded.data = event_data(chunk, element, &values)?;
-                    }
-                }
-                EventChild::UserData => return None,
-                EventChild::Other => {}
-            },
+            }
             // Windows puts EventData in a BinXML value holding a nested template instance.
-            Content::Substitution(index) => match render(chunk, *values.get(*index as usize)?)? {
+            Content::Substitution(index) => match record.render(index)? {
                 Rendered::Empty => {}
                 Rendered::Nested { start, end } => {
                     let (definition, nested_values) = instance_values(chunk, start, end)?;
-                    let nested = templates.tree(chunk, definition)?;
-                    if !nested.name.is(chunk, "EventData") || nested.dependency.is_some() {
+                    let nested_tree = templates.tree(chunk, definition)?;
+                    let nested = Instance {
+                        chunk,
+                        tree: &nested_tree,
+                        values: &nested_values,
+                    };
+                    let root = nested_tree.root();
+                    if !root.name.is(chunk, "EventData") || root.dependency.is_some() {
                         return None;
                     }
                     if std::mem::replace(&mut data_seen, true) {
                         return None;
                     }
-                    decoded.data = event_data(chunk, &nested, &nested_values)?;
+                    decoded.data = nested.event_data(root)?;
                 }
                 _ => return None,
             },
@@ -102,72 +125,226 @@ fn element_kind(chunk: &[u8], element: &Element) -> EventChild {
     }
 }
 
-/// Whether `element` stays in the record: the value it depends on, if any, is not NULL.
-fn present(element: &Element, values: &[Value]) -> Option<bool> {
-    match element.dependency {
-        None => Some(true),
-        Some(index) => Some(!values.get(index as usize)?.is_null()),
-    }
+/// How the EventData container names its `Data` children.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum DataForm {
+    /// No `Data` child.
+    None,
+    /// Every `Data` has a literal, non-empty `Name`.
+    Named,
+    /// No `Data` has a `Name`: they become one `Data` member, numbered by `json_record`.
+    Positional,
 }
 
-fn read_system(
-    chunk: &[u8],
-    system: &Element,
-    values: &[Value],
-    decoded: &mut Decoded,
-) -> Option<()> {
-    let mut seen = [false; 3];
-    for child in &system.children {
-        let element = match child {
-            Content::Element(element) => element,
-            Content::Text(_) => return None,
-            Content::Substitution(index) => {
+impl Instance<'_> {
+    fn render(&self, index: u16) -> Option<Rendered> {
+        render(self.chunk, *self.values.get(usize::from(index))?)
+    }
+
+    /// Whether `element` stays in the record: the value it depends on, if any, is not NULL.
+    fn present(&self, element: &Element) -> Option<bool> {
+        match element.dependency {
+            None => Some(true),
+            Some(index) => Some(!self.values.get(usize::from(index))?.is_null()),
+        }
+    }
+
+    fn read_system(&self, system: &Element, decoded: &mut Decoded) -> Option<()> {
+        let chunk = self.chunk;
+        let mut seen = [false; 3];
+        for child in self.tree.children(system) {
+            let element = match *child {
+                Content::Element(id) => self.tree.element(id),
+                Content::Text(_) => return None,
                 // A nested element here could take one of the names read below.
-                match render(chunk, *values.get(*index as usize)?)? {
+                Content::Substitution(index) => match self.render(index)? {
                     Rendered::Empty => continue,
                     _ => return None,
-                }
+                },
+            };
+            let slot = if element.name.is(chunk, "Provider") {
+                0
+            } else if element.name.is(chunk, "Version") {
+                1
+            } else if element.name.is(chunk, "Computer") {
+                2
+            } else {
+                continue;
+            };
+            // A repeated name gets a `_1` suffix; which one comes first is left to the crate.
+            if std::mem::replace(&mut seen[slot], true) {
+                return None;
             }
+            if !self.present(element)? {
+                continue;
+            }
+            let children = self.tree.children(element);
+            match slot {
+                0 => decoded.provider = self.provider_name(element)?,
+                1 => decoded.version = version(self.content(children)?)?,
+                _ => decoded.computer = self.content(children)?.into_text()?,
+            }
+        }
+        Some(())
+    }
+
+    /// The `Name` attribute's text; an attribute with an empty value is left out, so it
+    /// reads as "" like a missing one.
+    fn provider_name(&self, provider: &Element) -> Option<String> {
+        let mut names = self
+            .tree
+            .attributes(provider)
+            .iter()
+            .filter(|attribute| attribute.name.is(self.chunk, "Name"));
+        let Some(attribute) = names.next() else {
+            return Some(String::new());
         };
-        let slot = if element.name.is(chunk, "Provider") {
-            0
-        } else if element.name.is(chunk, "Version") {
-            1
-        } else if element.name.is(chunk, "Computer") {
-            2
-        } else {
-            continue;
-        };
-        // A repeated name gets a `_1` suffix; which one comes first is left to the crate.
-        if std::mem::replace(&mut seen[slot], true) {
+        if names.next().is_some() {
             return None;
         }
-        if !present(element, values)? {
-            continue;
-        }
-        match slot {
-            0 => decoded.provider = provider_name(chunk, element, values)?,
-            1 => decoded.version = version(content(chunk, &element.children, values)?)?,
-            _ => decoded.computer = content(chunk, &element.children, values)?.into_text()?,
-        }
+        self.content(self.tree.value(attribute))?.into_text()
     }
-    Some(())
-}
 
-/// The `Name` attribute's text; an attribute with an empty value is left out, so it reads
-/// as "" like a missing one.
-fn provider_name(chunk: &[u8], provider: &Element, values: &[Value]) -> Option<String> {
-    let mut names = provider
-        .attributes
-        .iter()
-        .filter(|attribute| attribute.name.is(chunk, "Name"));
-    let Some(Attribute { value, .. }) = names.next() else {
-        return Some(String::new());
-    };
-    if names.next().is_some() {
-        return None;
+    /// The value of an element's content or an attribute's value: nothing, one literal text
+    /// or one substitution. Mixed content is left to the crate.
+    fn content(&self, nodes: &[Content]) -> Option<Rendered> {
+        match *nodes {
+            [] => Some(Rendered::Empty),
+            [Content::Text(text)] if text.is_empty() => Some(Rendered::Empty),
+            [Content::Text(text)] => Some(Rendered::Text(text.decode(self.chunk)?)),
+            [Content::Substitution(index)] => match self.render(index)? {
+                Rendered::Nested { .. } => None,
+                rendered => Some(rendered),
+            },
+            _ => None,
+        }
     }
-    content(chunk, value, values)?.into_text()
+
+    fn event_data(&self, container: &Element) -> Option<Vec<DataField>> {
+        let chunk = self.chunk;
+        if !self.tree.attributes(container).is_empty() {
+            return None;
+        }
+        let form = self.data_form(container)?;
+        let children = self.tree.children(container);
+        let mut fields = Vec::with_capacity(children.len());
+        let mut positional_written = false;
+        for child in children {
+            let Content::Element(id) = *child else {
+                return None;
+            };
+            let element = self.tree.element(id);
+            if !element.name.is(chunk, "Data") {
+                if element.name.starts_with(chunk, b'#')
+                    || !self.tree.attributes(element).is_empty()
+                {
+                    return None;
+                }
+                // A non-Data leaf writes `null` when empty, which `json_record` reads as Null.
+                let value = match self.leaf_value(element)? {
+                    Rendered::Empty => FieldValue::Null,
+                    rendered => field_value(rendered)?,
+                };
+                fields.push(DataField {
+                    name: element.name.decode(chunk)?,
+                    value,
+                });
+                continue;
+            }
+            match form {
+                DataForm::Named => {
+                    let [attribute] = self.tree.attributes(element) else {
+                        return None;
+                    };
+                    let [Content::Text(name)] = *self.tree.value(attribute) else {
+                        return None;
+                    };
+                    if name.is(chunk, "Data") || name.starts_with(chunk, b'#') {
+                        return None;
+                    }
+                    fields.push(DataField {
+                        name: name.decode(chunk)?,
+                        value: self.data_value(element)?,
+                    });
+                }
+                // The crate writes every unnamed Data where the first one is.
+                DataForm::Positional if !positional_written => {
+                    positional_written = true;
+                    let data = children.iter().filter_map(|node| match *node {
+                        Content::Element(id) if self.tree.element(id).name.is(chunk, "Data") => {
+                            Some(self.tree.element(id))
+                        }
+                        _ => None,
+                    });
+                    for (position, element) in data.enumerate() {
+                        fields.push(DataField {
+                            name: format!("Data{}", position + 1),
+                            value: self.data_value(element)?,
+                        });
+                    }
+                }
+                DataForm::Positional | DataForm::None => {}
+            }
+        }
+        let names_unique = fields
+            .iter()
+            .enumerate()
+            .all(|(at, field)| fields[..at].iter().all(|other| other.name != field.name));
+        names_unique.then_some(fields)
+    }
+
+    /// Checks the container's children and returns how its `Data` children are named.
+    fn data_form(&self, container: &Element) -> Option<DataForm> {
+        let chunk = self.chunk;
+        let mut form = DataForm::None;
+        for child in self.tree.children(container) {
+            let Content::Element(id) = *child else {
+                return None;
+            };
+            let element = self.tree.element(id);
+            // A NULL value would remove the element and could change how the others render.
+            if element.dependency.is_some() {
+                return None;
+            }
+            if !element.name.is(chunk, "Data") {
+                continue;
+            }
+            let this = match self.tree.attributes(element) {
+                [] => DataForm::Positional,
+                [attribute] if attribute.name.is(chunk, "Name") => {
+                    match *self.tree.value(attribute) {
+                        [Content::Text(text)] if !text.is_empty() => DataForm::Named,
+                        _ => return None,
+                    }
+                }
+                _ => return None,
+            };
+            if form != DataForm::None && form != this {
+                return None;
+            }
+            form = this;
+        }
+        Some(form)
+    }
+
+    /// The single substitution a leaf element holds.
+    fn leaf_value(&self, element: &Element) -> Option<Rendered> {
+        let [Content::Substitution(index)] = *self.tree.children(element) else {
+            return None;
+        };
+        match self.render(index)? {
+            Rendered::Nested { .. } => None,
+            rendered => Some(rendered),
+        }
+    }
+
+    /// A `Data` element's value: `""` when empty.
+    fn data_value(&self, element: &Element) -> Option<FieldValue> {
+        match self.leaf_value(element)? {
+            Rendered::Empty => Some(FieldValue::Text(String::new())),
+            rendered => field_value(rendered),
+        }
+    }
 }
 
 /// `json_record` reads `Version` as an unsigned number, or text holding one, cut to 8 bits;
@@ -180,147 +357,6 @@ fn version(rendered: Rendered) -> Option<u8> {
         Rendered::Nested { .. } => return None,
     };
     Some(number.map_or(0, |number| number as u8))
-}
-
-/// The value of an element's content or an attribute's value: nothing, one literal text or
-/// one substitution. Mixed content is left to the crate.
-fn content(chunk: &[u8], nodes: &[Content], values: &[Value]) -> Option<Rendered> {
-    match nodes {
-        [] => Some(Rendered::Empty),
-        [Content::Text(text)] if text.is_empty() => Some(Rendered::Empty),
-        [Content::Text(text)] => Some(Rendered::Text(text.decode(chunk)?)),
-        [Content::Substitution(index)] => match render(chunk, *values.get(*index as usize)?)? {
-            Rendered::Nested { .. } => None,
-            rendered => Some(rendered),
-        },
-        _ => None,
-    }
-}
-
-/// How the EventData container names its `Data` children.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum DataForm {
-    /// No `Data` child.
-    None,
-    /// Every `Data` has a literal, non-empty `Name`.
-    Named,
-    /// No `Data` has a `Name`: they become one `Data` member, numbered by `json_record`.
-    Positional,
-}
-
-fn event_data(chunk: &[u8], container: &Element, values: &[Value]) -> Option<Vec<DataField>> {
-    if !container.attributes.is_empty() {
-        return None;
-    }
-    let form = data_form(chunk, container)?;
-    let mut fields = Vec::with_capacity(container.children.len());
-    let mut positional_written = false;
-    for child in &container.children {
-        let Content::Element(element) = child else {
-            return None;
-        };
-        if !element.name.is(chunk, "Data") {
-            if element.name.starts_with(chunk, b'#') || !element.attributes.is_empty() {
-                return None;
-            }
-            // A non-Data leaf writes `null` when empty, which `json_record` reads as Null.
-            let value = match leaf_value(chunk, element, values)? {
-                Rendered::Empty => FieldValue::Null,
-                rendered => field_value(rendered)?,
-            };
-            fields.push(DataField {
-                name: element.name.decode(chunk)?,
-                value,
-            });
-            continue;
-        }
-        match form {
-            DataForm::Named => {
-                let [Attribute { value, .. }] = element.attributes.as_slice() else {
-                    return None;
-                };
-                let [Content::Text(name)] = value.as_slice() else {
-                    return None;
-                };
-                if name.is(chunk, "Data") || name.starts_with(chunk, b'#') {
-                    return None;
-                }
-                fields.push(DataField {
-                    name: name.decode(chunk)?,
-                    value: data_value(chunk, element, values)?,
-                });
-            }
-            // The crate writes every unnamed Data where the first one is.
-            DataForm::Positional if !positional_written => {
-                positional_written = true;
-                let data = container.children.iter().filter_map(|node| match node {
-                    Content::Element(element) if element.name.is(chunk, "Data") => Some(element),
-                    _ => None,
-                });
-                for (position, element) in data.enumerate() {
-                    fields.push(DataField {
-                        name: format!("Data{}", position + 1),
-                        value: data_value(chunk, element, values)?,
-                    });
-                }
-            }
-            DataForm::Positional | DataForm::None => {}
-        }
-    }
-    let names_unique = fields
-        .iter()
-        .enumerate()
-        .all(|(at, field)| fields[..at].iter().all(|other| other.name != field.name));
-    names_unique.then_some(fields)
-}
-
-/// Checks the container's children and returns how its `Data` children are named.
-fn data_form(chunk: &[u8], container: &Element) -> Option<DataForm> {
-    let mut form = DataForm::None;
-    for child in &container.children {
-        let Content::Element(element) = child else {
-            return None;
-        };
-        // A NULL value would remove the element and could change how the others render.
-        if element.dependency.is_some() {
-            return None;
-        }
-        if !element.name.is(chunk, "Data") {
-            continue;
-        }
-        let this = match element.attributes.as_slice() {
-            [] => DataForm::Positional,
-            [Attribute { name, value }] if name.is(chunk, "Name") => match value.as_slice() {
-                [Content::Text(text)] if !text.is_empty() => DataForm::Named,
-                _ => return None,
-            },
-            _ => return None,
-        };
-        if form != DataForm::None && form != this {
-            return None;
-        }
-        form = this;
-    }
-    Some(form)
-}
-
-/// The single substitution a leaf element holds.
-fn leaf_value(chunk: &[u8], element: &Element, values: &[Value]) -> Option<Rendered> {
-    let [Content::Substitution(index)] = element.children.as_slice() else {
-        return None;
-    };
-    match render(chunk, *values.get(*index as usize)?)? {
-        Rendered::Nested { .. } => None,
-        rendered => Some(rendered),
-    }
-}
-
-/// A `Data` element's value: `""` when empty.
-fn data_value(chunk: &[u8], element: &Element, values: &[Value]) -> Option<FieldValue> {
-    match leaf_value(chunk, element, values)? {
-        Rendered::Empty => Some(FieldValue::Text(String::new())),
-        rendered => field_value(rendered),
-    }
 }
 
 fn field_value(rendered: Rendered) -> Option<FieldValue> {

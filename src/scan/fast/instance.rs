@@ -3,7 +3,7 @@
 
 use super::bytes::{u16_at, u32_at, u64_at, utf16_is_valid};
 use super::template::{read_definition, TemplateShape};
-use super::tree::{read_tree, Element};
+use super::tree::{read_tree, Tree};
 use super::value::Value;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -25,7 +25,7 @@ pub(crate) struct Facts {
 pub(crate) struct Templates {
     shapes: HashMap<u32, Option<TemplateShape>>,
     /// Element trees, parsed only for the templates of records that are decoded.
-    trees: HashMap<u32, Option<Rc<Element>>>,
+    trees: HashMap<u32, Option<Rc<Tree>>>,
 }
 
 impl Templates {
@@ -38,7 +38,7 @@ impl Templates {
 
     /// The element tree of the definition at `offset`; `None` when it has a shape the
     /// decoder does not handle.
-    pub fn tree(&mut self, chunk: &[u8], offset: u32) -> Option<Rc<Element>> {
+    pub fn tree(&mut self, chunk: &[u8], offset: u32) -> Option<Rc<Tree>> {
         self.trees
             .entry(offset)
             .or_insert_with(|| read_tree(chunk, offset as usize).map(Rc::new))

@@ -13,26 +13,75 @@ const NO_DEPENDENCY: u16 = 0xffff;
 /// Deeper nesting than Windows templates use is left to the evtx crate.
 const MAX_DEPTH: usize = 32;
 
+/// A template's elements, attributes and content nodes, each kind in one vector, so that
+/// parsing a template allocates a few times and not once per element.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Tree {
+    /// The root element first.
+    elements: Vec<Element>,
+    attributes: Vec<Attribute>,
+    contents: Vec<Content>,
+}
+
+impl Tree {
+    pub fn root(&self) -> &Element {
+        &self.elements[0]
+    }
+
+    pub fn element(&self, id: ElementId) -> &Element {
+        &self.elements[id.0 as usize]
+    }
+
+    pub fn attributes(&self, element: &Element) -> &[Attribute] {
+        element.attributes.of(&self.attributes)
+    }
+
+    pub fn children(&self, element: &Element) -> &[Content] {
+        element.children.of(&self.contents)
+    }
+
+    pub fn value(&self, attribute: &Attribute) -> &[Content] {
+        attribute.value.of(&self.contents)
+    }
+}
+
+/// An element's index in its [`Tree`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ElementId(u32);
+
+/// A range of one of a [`Tree`]'s vectors.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    fn of<T>(self, items: &[T]) -> &[T] {
+        &items[self.start as usize..self.end as usize]
+    }
+}
+
 /// One element of a template.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Element {
     pub name: Name,
     /// The substitution whose NULL value removes this element (its DependencyId).
     pub dependency: Option<u16>,
-    pub attributes: Vec<Attribute>,
-    pub children: Vec<Content>,
+    attributes: Span,
+    children: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Attribute {
     pub name: Name,
-    pub value: Vec<Content>,
+    value: Span,
 }
 
 /// A node inside an element or an attribute value.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Content {
-    Element(Element),
+    Element(ElementId),
     /// Literal text, without NUL.
     Text(Utf16),
     /// A substitution by its index in the instance's values.
@@ -78,9 +127,9 @@ impl Utf16 {
     }
 }
 
-/// Parses the definition at chunk offset `at` into its root element; `None` for any token or
-/// shape not handled here.
-pub(crate) fn read_tree(chunk: &[u8], at: usize) -> Option<Element> {
+/// Parses the definition at chunk offset `at` into its tree; `None` for any token or shape
+/// not handled here.
+pub(crate) fn read_tree(chunk: &[u8], at: usize) -> Option<Tree> {
     let size = u32_at(chunk, at.checked_add(20)?)? as usize;
     let start = at + DEFINITION_HEADER_SIZE;
     let end = start.checked_add(size)?;
@@ -91,6 +140,12 @@ pub(crate) fn read_tree(chunk: &[u8], at: usize) -> Option<Element> {
         chunk,
         pos: start,
         end,
+        tree: Tree {
+            elements: Vec::with_capacity(32),
+            attributes: Vec::with_capacity(16),
+            contents: Vec::with_capacity(64),
+        },
+        pending: Vec::with_capacity(32),
     };
     // A definition starts with a fragment header.
     if parser.byte()? != 0x0f {
@@ -101,14 +156,18 @@ pub(crate) fn read_tree(chunk: &[u8], at: usize) -> Option<Element> {
     if token & !0x40 != 0x01 {
         return None;
     }
-    let root = parser.element(token, 0)?;
-    (parser.byte()? == 0x00).then_some(root)
+    parser.element(token, 0)?;
+    (parser.byte()? == 0x00).then_some(parser.tree)
 }
 
 struct Parser<'a> {
     chunk: &'a [u8],
     pos: usize,
     end: usize,
+    tree: Tree,
+    /// Children of the elements being read, innermost last; each element moves its own to
+    /// `tree.contents` when it ends, so that they are contiguous there.
+    pending: Vec<Content>,
 }
 
 impl Parser<'_> {
@@ -148,66 +207,81 @@ impl Parser<'_> {
         })
     }
 
-    /// Reads an element whose start token (0x01 or 0x41) was `token`.
-    fn element(&mut self, token: u8, depth: usize) -> Option<Element> {
+    /// Reads an element whose start token (0x01 or 0x41) was `token` into the tree.
+    fn element(&mut self, token: u8, depth: usize) -> Option<ElementId> {
         if depth > MAX_DEPTH {
             return None;
         }
         let dependency = Some(self.u16()?).filter(|id| *id != NO_DEPENDENCY);
         let _data_size = self.u32()?;
         let name = self.name()?;
-        let mut element = Element {
-            name,
-            dependency,
-            attributes: Vec::new(),
-            children: Vec::new(),
-        };
         if token & 0x40 != 0 {
             let _attribute_size = self.u32()?;
         }
-        // Attributes, until the start tag closes.
-        loop {
+        let id = ElementId(u32::try_from(self.tree.elements.len()).ok()?);
+        self.tree.elements.push(Element {
+            name,
+            dependency,
+            attributes: Span::default(),
+            children: Span::default(),
+        });
+        // Attributes, until the start tag closes. No element starts inside a start tag, so
+        // this element's attributes are contiguous.
+        let attributes_start = self.tree.attributes.len();
+        let closed = loop {
             match self.byte()? {
                 0x06 | 0x46 => {
                     let name = self.name()?;
                     let value = self.attribute_value()?;
-                    element.attributes.push(Attribute { name, value });
+                    self.tree.attributes.push(Attribute { name, value });
                 }
-                0x02 => break,
-                0x03 => return Some(element),
+                0x02 => break false,
+                0x03 => break true,
                 _ => return None,
             }
+        };
+        let attributes = span(attributes_start, self.tree.attributes.len())?;
+        self.tree.elements[id.0 as usize].attributes = attributes;
+        if closed {
+            return Some(id);
         }
+        let pending_start = self.pending.len();
         loop {
-            match self.byte()? {
-                0x04 => return Some(element),
-                token @ (0x01 | 0x41) => {
-                    let child = self.element(token, depth + 1)?;
-                    element.children.push(Content::Element(child));
-                }
-                0x05 | 0x45 => element.children.push(Content::Text(self.text()?)),
-                0x0d | 0x0e => element.children.push(self.substitution()?),
+            let child = match self.byte()? {
+                0x04 => break,
+                token @ (0x01 | 0x41) => Content::Element(self.element(token, depth + 1)?),
+                0x05 | 0x45 => Content::Text(self.text()?),
+                0x0d | 0x0e => self.substitution()?,
                 _ => return None,
-            }
+            };
+            self.pending.push(child);
         }
+        let children_start = self.tree.contents.len();
+        self.tree
+            .contents
+            .extend(self.pending.drain(pending_start..));
+        let children = span(children_start, self.tree.contents.len())?;
+        self.tree.elements[id.0 as usize].children = children;
+        Some(id)
     }
 
-    /// Reads the value tokens of one attribute: those up to the next attribute or the end of
-    /// the start tag, which are left unread.
-    fn attribute_value(&mut self) -> Option<Vec<Content>> {
-        let mut value = Vec::new();
+    /// Reads the value tokens of one attribute into the tree: those up to the next attribute
+    /// or the end of the start tag, which are left unread.
+    fn attribute_value(&mut self) -> Option<Span> {
+        let start = self.tree.contents.len();
         loop {
-            match self.chunk.get(self.pos)? {
+            let value = match self.chunk.get(self.pos)? {
                 0x05 | 0x45 => {
                     self.pos += 1;
-                    value.push(Content::Text(self.text()?));
+                    Content::Text(self.text()?)
                 }
                 0x0d | 0x0e => {
                     self.pos += 1;
-                    value.push(self.substitution()?);
+                    self.substitution()?
                 }
-                _ => return Some(value),
-            }
+                _ => return span(start, self.tree.contents.len()),
+            };
+            self.tree.contents.push(value);
         }
     }
 
@@ -237,6 +311,13 @@ impl Parser<'_> {
         let _value_type = self.byte()?;
         Some(Content::Substitution(index))
     }
+}
+
+fn span(start: usize, end: usize) -> Option<Span> {
+    Some(Span {
+        start: u32::try_from(start).ok()?,
+        end: u32::try_from(end).ok()?,
+    })
 }
 
 /// Decodes UTF-16LE; `None` for unpaired surrogates, which the evtx crate does not render.
