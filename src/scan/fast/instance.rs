@@ -23,17 +23,21 @@ pub(crate) struct Facts {
 /// path does not handle.
 #[derive(Default)]
 pub(crate) struct Templates {
-    shapes: HashMap<u32, Option<TemplateShape>>,
+    shapes: HashMap<u32, Option<Rc<TemplateShape>>>,
     /// Element trees, parsed only for the templates of records that are decoded.
     trees: HashMap<u32, Option<Rc<Tree>>>,
+    /// The values of the record read last, kept to reuse the allocation.
+    values: Vec<Value>,
 }
 
 impl Templates {
-    fn shape(&mut self, chunk: &[u8], offset: u32) -> Option<&TemplateShape> {
+    fn shape(&mut self, chunk: &[u8], offset: u32) -> Option<Rc<TemplateShape>> {
         self.shapes
             .entry(offset)
-            .or_insert_with(|| read_definition(chunk, offset as usize).map(|(shape, _)| shape))
-            .as_ref()
+            .or_insert_with(|| {
+                read_definition(chunk, offset as usize).map(|(shape, _)| Rc::new(shape))
+            })
+            .clone()
     }
 
     /// The element tree of the definition at `offset`; `None` when it has a shape the
@@ -54,7 +58,16 @@ pub(crate) fn record_facts(
     end: usize,
     templates: &mut Templates,
 ) -> Option<Facts> {
-    let (shape, values) = instance(chunk, start, end, templates, 0)?;
+    let mut values = std::mem::take(&mut templates.values);
+    values.clear();
+    let facts = instance(chunk, start, end, templates, 0, Some(&mut values))
+        .and_then(|shape| facts_of(chunk, &shape, &values));
+    templates.values = values;
+    facts
+}
+
+/// Reads the facts from an instance's values, which [`instance`] has checked.
+fn facts_of(chunk: &[u8], shape: &TemplateShape, values: &[Value]) -> Option<Facts> {
     for dependency in &shape.dependencies {
         match values.get(*dependency as usize) {
             Some(value) if value.kind != 0 && value.size > 0 => {}
@@ -150,18 +163,21 @@ pub(crate) fn instance_values(chunk: &[u8], start: usize, end: usize) -> Option<
     Some((definition, values))
 }
 
+/// Checks the template instance in `chunk[start..end]` and returns its template's shape.
+/// Appends its values to `values` when given: nested instances need only the check.
 fn instance(
     chunk: &[u8],
     start: usize,
     end: usize,
     templates: &mut Templates,
     depth: usize,
-) -> Option<(TemplateShape, Vec<Value>)> {
+    mut values: Option<&mut Vec<Value>>,
+) -> Option<Rc<TemplateShape>> {
     if depth > MAX_DEPTH {
         return None;
     }
     let (definition, mut pos) = instance_header(chunk, start, end)?;
-    let shape = templates.shape(chunk, definition)?.clone();
+    let shape = templates.shape(chunk, definition)?;
     let count = u32_at(chunk, pos)? as usize;
     pos += 4;
     if count < shape.substitutions_used || count > end.saturating_sub(pos) / 4 {
@@ -169,7 +185,9 @@ fn instance(
     }
     let descriptors = pos;
     pos += count * 4;
-    let mut values = Vec::with_capacity(count);
+    if let Some(values) = values.as_deref_mut() {
+        values.reserve(count);
+    }
     for index in 0..count {
         let at = descriptors + index * 4;
         let size = u16_at(chunk, at)? as usize;
@@ -183,14 +201,16 @@ fn instance(
             size,
         };
         check_value(chunk, value, templates, depth)?;
-        values.push(value);
+        if let Some(values) = values.as_deref_mut() {
+            values.push(value);
+        }
         pos += size;
     }
     // The instance must end the stream, or be followed by its end token.
     if pos != end && chunk[pos] != 0x00 {
         return None;
     }
-    Some((shape, values))
+    Some(shape)
 }
 
 /// Checks, strictly, that the evtx crate reads and renders this value without error.
@@ -209,7 +229,15 @@ fn check_value(chunk: &[u8], value: Value, templates: &mut Templates, depth: usi
         0x13 => size >= 8 && size == 8 + 4 * bytes[1] as usize,
         0x21 => {
             size == 0
-                || instance(chunk, value.start, value.start + size, templates, depth + 1).is_some()
+                || instance(
+                    chunk,
+                    value.start,
+                    value.start + size,
+                    templates,
+                    depth + 1,
+                    None,
+                )
+                .is_some()
         }
         0x81 => {
             size.is_multiple_of(2)
