@@ -1,18 +1,14 @@
 //! Decodes a record of interest from its template tree and substitution values into what
-//! `json_record` would read from the evtx crate's JSON: `Provider/@Name`, `Version`,
-//! `Computer` and the EventData fields.
-//!
-//! The rules follow the crate's JSON writer (evtx 0.15.1, `binxml/compiled.rs`): named
-//! `<Data Name="...">` elements become members named after them, unnamed ones one `Data`
-//! member whose values `json_record` numbers `Data1`, `Data2`, …, and an empty value is `""`
-//! in a `Data` element and `null` in any other. Every shape whose rendering is not certain
-//! (repeated names, dependencies inside EventData, UserData, arrays, floats, nested
-//! instances in values) returns `None`, and the chunk then goes through the crate.
+//! `json_record` would read from the evtx crate's JSON (evtx 0.15.1): `Provider/@Name`,
+//! `Version`, `Computer` and, through [`DataLayout`](super::layout::DataLayout), the
+//! EventData fields. Every shape whose rendering is not certain (repeated names, UserData,
+//! arrays, floats, nested instances other than EventData) returns `None`, and the chunk
+//! then goes through the crate.
 
 use super::instance::{instance_values, Templates};
 use super::tree::{Content, Element, Tree};
 use super::value::{render, Rendered, Value};
-use crate::scan::event::{DataField, FieldValue};
+use crate::scan::event::DataField;
 
 /// The facts of one record that its header walk does not read.
 #[derive(Debug, Default, PartialEq)]
@@ -70,7 +66,8 @@ pub(crate) fn decode_record(
                             return None;
                         }
                         if record.present(element)? {
-                            decoded.data = record.event_data(element)?;
+                            let layout = templates.data_layout(chunk, definition, &tree, id)?;
+                            decoded.data = layout.read(chunk, &values)?;
                         }
                     }
                     EventChild::UserData => return None,
@@ -83,11 +80,6 @@ pub(crate) fn decode_record(
                 Rendered::Nested { start, end } => {
                     let (definition, nested_values) = instance_values(chunk, start, end)?;
                     let nested_tree = templates.tree(chunk, definition)?;
-                    let nested = Instance {
-                        chunk,
-                        tree: &nested_tree,
-                        values: &nested_values,
-                    };
                     let root = nested_tree.root();
                     if !root.name.is(chunk, "EventData") || root.dependency.is_some() {
                         return None;
@@ -95,7 +87,9 @@ pub(crate) fn decode_record(
                     if std::mem::replace(&mut data_seen, true) {
                         return None;
                     }
-                    decoded.data = nested.event_data(root)?;
+                    let layout =
+                        templates.data_layout(chunk, definition, &nested_tree, Tree::ROOT)?;
+                    decoded.data = layout.read(chunk, &nested_values)?;
                 }
                 _ => return None,
             },
@@ -123,17 +117,6 @@ fn element_kind(chunk: &[u8], element: &Element) -> EventChild {
     } else {
         EventChild::Other
     }
-}
-
-/// How the EventData container names its `Data` children.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum DataForm {
-    /// No `Data` child.
-    None,
-    /// Every `Data` has a literal, non-empty `Name`.
-    Named,
-    /// No `Data` has a `Name`: they become one `Data` member, numbered by `json_record`.
-    Positional,
 }
 
 impl Instance<'_> {
@@ -219,132 +202,6 @@ impl Instance<'_> {
             _ => None,
         }
     }
-
-    fn event_data(&self, container: &Element) -> Option<Vec<DataField>> {
-        let chunk = self.chunk;
-        if !self.tree.attributes(container).is_empty() {
-            return None;
-        }
-        let form = self.data_form(container)?;
-        let children = self.tree.children(container);
-        let mut fields = Vec::with_capacity(children.len());
-        let mut positional_written = false;
-        for child in children {
-            let Content::Element(id) = *child else {
-                return None;
-            };
-            let element = self.tree.element(id);
-            if !element.name.is(chunk, "Data") {
-                if element.name.starts_with(chunk, b'#')
-                    || !self.tree.attributes(element).is_empty()
-                {
-                    return None;
-                }
-                // A non-Data leaf writes `null` when empty, which `json_record` reads as Null.
-                let value = match self.leaf_value(element)? {
-                    Rendered::Empty => FieldValue::Null,
-                    rendered => field_value(rendered)?,
-                };
-                fields.push(DataField {
-                    name: element.name.decode(chunk)?,
-                    value,
-                });
-                continue;
-            }
-            match form {
-                DataForm::Named => {
-                    let [attribute] = self.tree.attributes(element) else {
-                        return None;
-                    };
-                    let [Content::Text(name)] = *self.tree.value(attribute) else {
-                        return None;
-                    };
-                    if name.is(chunk, "Data") || name.starts_with(chunk, b'#') {
-                        return None;
-                    }
-                    fields.push(DataField {
-                        name: name.decode(chunk)?,
-                        value: self.data_value(element)?,
-                    });
-                }
-                // The crate writes every unnamed Data where the first one is.
-                DataForm::Positional if !positional_written => {
-                    positional_written = true;
-                    let data = children.iter().filter_map(|node| match *node {
-                        Content::Element(id) if self.tree.element(id).name.is(chunk, "Data") => {
-                            Some(self.tree.element(id))
-                        }
-                        _ => None,
-                    });
-                    for (position, element) in data.enumerate() {
-                        fields.push(DataField {
-                            name: format!("Data{}", position + 1),
-                            value: self.data_value(element)?,
-                        });
-                    }
-                }
-                DataForm::Positional | DataForm::None => {}
-            }
-        }
-        let names_unique = fields
-            .iter()
-            .enumerate()
-            .all(|(at, field)| fields[..at].iter().all(|other| other.name != field.name));
-        names_unique.then_some(fields)
-    }
-
-    /// Checks the container's children and returns how its `Data` children are named.
-    fn data_form(&self, container: &Element) -> Option<DataForm> {
-        let chunk = self.chunk;
-        let mut form = DataForm::None;
-        for child in self.tree.children(container) {
-            let Content::Element(id) = *child else {
-                return None;
-            };
-            let element = self.tree.element(id);
-            // A NULL value would remove the element and could change how the others render.
-            if element.dependency.is_some() {
-                return None;
-            }
-            if !element.name.is(chunk, "Data") {
-                continue;
-            }
-            let this = match self.tree.attributes(element) {
-                [] => DataForm::Positional,
-                [attribute] if attribute.name.is(chunk, "Name") => {
-                    match *self.tree.value(attribute) {
-                        [Content::Text(text)] if !text.is_empty() => DataForm::Named,
-                        _ => return None,
-                    }
-                }
-                _ => return None,
-            };
-            if form != DataForm::None && form != this {
-                return None;
-            }
-            form = this;
-        }
-        Some(form)
-    }
-
-    /// The single substitution a leaf element holds.
-    fn leaf_value(&self, element: &Element) -> Option<Rendered> {
-        let [Content::Substitution(index)] = *self.tree.children(element) else {
-            return None;
-        };
-        match self.render(index)? {
-            Rendered::Nested { .. } => None,
-            rendered => Some(rendered),
-        }
-    }
-
-    /// A `Data` element's value: `""` when empty.
-    fn data_value(&self, element: &Element) -> Option<FieldValue> {
-        match self.leaf_value(element)? {
-            Rendered::Empty => Some(FieldValue::Text(String::new())),
-            rendered => field_value(rendered),
-        }
-    }
 }
 
 /// `json_record` reads `Version` as an unsigned number, or text holding one, cut to 8 bits;
@@ -357,15 +214,4 @@ fn version(rendered: Rendered) -> Option<u8> {
         Rendered::Nested { .. } => return None,
     };
     Some(number.map_or(0, |number| number as u8))
-}
-
-fn field_value(rendered: Rendered) -> Option<FieldValue> {
-    Some(match rendered {
-        Rendered::Empty => FieldValue::Null,
-        Rendered::Unsigned(number) => FieldValue::Unsigned(number),
-        Rendered::Signed(number) => FieldValue::Signed(number),
-        Rendered::Bool(value) => FieldValue::Other(value.to_string()),
-        Rendered::Text(text) => FieldValue::Text(text),
-        Rendered::Nested { .. } => return None,
-    })
 }

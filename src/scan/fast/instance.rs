@@ -2,8 +2,9 @@
 //! every value the way the evtx crate would read and render it.
 
 use super::bytes::{u16_at, u32_at, u64_at, utf16_is_valid};
+use super::layout::DataLayout;
 use super::template::{read_definition, TemplateShape};
-use super::tree::{read_tree, Tree};
+use super::tree::{read_tree, ElementId, Tree};
 use super::value::Value;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -26,6 +27,8 @@ pub(crate) struct Templates {
     shapes: HashMap<u32, Option<Rc<TemplateShape>>>,
     /// Element trees, parsed only for the templates of records that are decoded.
     trees: HashMap<u32, Option<Rc<Tree>>>,
+    /// EventData layouts by definition offset and container element, worked out once.
+    layouts: HashMap<(u32, ElementId), Option<Rc<DataLayout>>>,
     /// The values of the record read last, kept to reuse the allocation.
     values: Vec<Value>,
 }
@@ -46,6 +49,21 @@ impl Templates {
         self.trees
             .entry(offset)
             .or_insert_with(|| read_tree(chunk, offset as usize).map(Rc::new))
+            .clone()
+    }
+
+    /// The fields of the EventData element `container` of the definition at `offset`, whose
+    /// tree is `tree`; `None` when the decoder does not handle its shape.
+    pub fn data_layout(
+        &mut self,
+        chunk: &[u8],
+        offset: u32,
+        tree: &Tree,
+        container: ElementId,
+    ) -> Option<Rc<DataLayout>> {
+        self.layouts
+            .entry((offset, container))
+            .or_insert_with(|| DataLayout::of(chunk, tree, tree.element(container)).map(Rc::new))
             .clone()
     }
 }

@@ -15,6 +15,7 @@ mod bytes;
 mod check;
 mod decode;
 mod instance;
+mod layout;
 mod template;
 mod tree;
 mod value;

@@ -24,6 +24,9 @@ pub(crate) struct Tree {
 }
 
 impl Tree {
+    /// The root element's ID.
+    pub const ROOT: ElementId = ElementId(0);
+
     pub fn root(&self) -> &Element {
         &self.elements[0]
     }
@@ -46,7 +49,7 @@ impl Tree {
 }
 
 /// An element's index in its [`Tree`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct ElementId(u32);
 
 /// A range of one of a [`Tree`]'s vectors.
@@ -322,20 +325,48 @@ fn span(start: usize, end: usize) -> Option<Span> {
 
 /// Decodes UTF-16LE; `None` for unpaired surrogates, which the evtx crate does not render.
 pub(crate) fn decode_utf16(bytes: &[u8]) -> Option<String> {
+    let mut text = String::with_capacity(bytes.len() / 2);
     // Names and most values are ASCII, which needs no decoding.
-    if bytes
-        .chunks_exact(2)
-        .all(|unit| unit[1] == 0 && unit[0] < 0x80)
-    {
-        let ascii: Vec<u8> = bytes.iter().step_by(2).copied().collect();
-        return String::from_utf8(ascii).ok();
+    for (at, unit) in bytes.chunks_exact(2).enumerate() {
+        if unit[1] != 0 || unit[0] >= 0x80 {
+            return decode_utf16_rest(text, &bytes[2 * at..]);
+        }
+        text.push(char::from(unit[0]));
     }
+    Some(text)
+}
+
+/// Appends the decoded `bytes` to `text`.
+fn decode_utf16_rest(mut text: String, bytes: &[u8]) -> Option<String> {
     let units = bytes
         .chunks_exact(2)
         .map(|unit| u16::from_le_bytes([unit[0], unit[1]]));
-    let mut text = String::with_capacity(bytes.len());
+    text.reserve(bytes.len());
     for decoded in char::decode_utf16(units) {
         text.push(decoded.ok()?);
     }
     Some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode_utf16;
+
+    fn utf16(text: &str) -> Vec<u8> {
+        text.encode_utf16().flat_map(u16::to_le_bytes).collect()
+    }
+
+    #[test]
+    fn decode_utf16_reads_ascii_and_the_rest() {
+        for text in ["", "Data", "ä after ascii", "mixed 日本 and 😀 pairs"] {
+            assert_eq!(decode_utf16(&utf16(text)).as_deref(), Some(text));
+        }
+    }
+
+    #[test]
+    fn decode_utf16_rejects_unpaired_surrogates() {
+        let mut bytes = utf16("ok");
+        bytes.extend_from_slice(&0xd800u16.to_le_bytes());
+        assert_eq!(decode_utf16(&bytes), None);
+    }
 }
