@@ -19,9 +19,9 @@ use ipsec_lens::scan::{
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-/// How many chunks of a file the fast path scanned itself, and how many it handed back;
-/// of the IPsec-family records in the chunks it scanned, how many it decoded from their
-/// substitution values and how many the evtx crate rendered instead.
+/// Counts of the chunks the fast path scanned itself and of those it handed back. Of the
+/// IPsec-family records in the chunks it scanned, it counts those it decoded from their
+/// substitution values and those the evtx crate rendered instead.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Coverage {
     fast: usize,
@@ -80,7 +80,7 @@ fn traffic(records: u64, ratio_4983: f64, seed: u64) -> Vec<u8> {
     out.into_inner()
 }
 
-/// Every kind of log `mkevtx` writes, small.
+/// Writes a small log of every kind `mkevtx` writes.
 fn generated_logs() -> Vec<(&'static str, Vec<u8>)> {
     let write =
         |events: Vec<FixtureEvent>| write_evtx(&events).expect("writing to memory cannot fail");
@@ -268,7 +268,8 @@ fn decoder_matches_crate_on_generated_records() {
     }
 }
 
-/// The corpus holds almost no IPsec events, so the decoder is checked on all its records.
+/// The corpus has no IPsec-family records on the fast path, so the decoder is checked on
+/// all its records.
 #[test]
 fn decoder_matches_crate_on_corpus_records() {
     let corpus = corpus_dir();

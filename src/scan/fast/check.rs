@@ -7,7 +7,7 @@ use crate::scan::json_record::{to_raw_event, SystemFacts};
 use evtx::{EvtxChunkData, ParserSettings};
 use std::sync::Arc;
 
-/// What [`check_decoder`] found in one chunk.
+/// The result of [`check_decoder`] on one chunk.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DecoderCheck {
     /// Records the decoder read, all matching the crate.

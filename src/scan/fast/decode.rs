@@ -124,7 +124,8 @@ impl Instance<'_> {
         render(self.chunk, *self.values.get(usize::from(index))?)
     }
 
-    /// Whether `element` stays in the record: the value it depends on, if any, is not NULL.
+    /// Returns whether `element` stays in the record: the value it depends on, if any, is
+    /// not NULL.
     fn present(&self, element: &Element) -> Option<bool> {
         match element.dependency {
             None => Some(true),
@@ -171,8 +172,8 @@ impl Instance<'_> {
         Some(())
     }
 
-    /// The `Name` attribute's text; an attribute with an empty value is left out, so it
-    /// reads as "" like a missing one.
+    /// Returns the `Name` attribute's text. The crate leaves out an attribute with an empty
+    /// value, so it reads as "" like a missing one.
     fn provider_name(&self, provider: &Element) -> Option<String> {
         let mut names = self
             .tree
@@ -188,8 +189,8 @@ impl Instance<'_> {
         self.content(self.tree.value(attribute))?.into_text()
     }
 
-    /// The value of an element's content or an attribute's value: nothing, one literal text
-    /// or one substitution. Mixed content is left to the crate.
+    /// Renders an element's content or an attribute's value: nothing, one literal text or
+    /// one substitution. Mixed content is left to the crate.
     fn content(&self, nodes: &[Content]) -> Option<Rendered> {
         match *nodes {
             [] => Some(Rendered::Empty),

@@ -43,8 +43,8 @@ impl Templates {
             .clone()
     }
 
-    /// The element tree of the definition at `offset`; `None` when it has a shape the
-    /// decoder does not handle.
+    /// Returns the element tree of the definition at `offset`, or `None` when it has a
+    /// shape the decoder does not handle.
     pub fn tree(&mut self, chunk: &[u8], offset: u32) -> Option<Rc<Tree>> {
         self.trees
             .entry(offset)
@@ -52,8 +52,8 @@ impl Templates {
             .clone()
     }
 
-    /// The fields of the EventData element `container` of the definition at `offset`, whose
-    /// tree is `tree`; `None` when the decoder does not handle its shape.
+    /// Returns the fields of the EventData element `container` of the definition at
+    /// `offset`, whose tree is `tree`, or `None` when the decoder does not handle its shape.
     pub fn data_layout(
         &mut self,
         chunk: &[u8],

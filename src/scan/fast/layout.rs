@@ -21,13 +21,13 @@ pub(crate) struct DataLayout {
 #[derive(Debug)]
 struct LayoutField {
     name: String,
-    /// The substitution that holds the value.
+    /// The substitution that contains the value.
     index: u16,
     /// The value when the substitution is NULL or empty.
     empty: FieldValue,
 }
 
-/// How the container names its `Data` children.
+/// The naming of a container's `Data` children.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum DataForm {
     /// No `Data` child.
@@ -159,7 +159,7 @@ fn data_form(chunk: &[u8], tree: &Tree, container: &Element) -> Option<DataForm>
     Some(form)
 }
 
-/// The single substitution a leaf element holds.
+/// Returns the index of the one substitution a leaf element contains.
 fn leaf_substitution(tree: &Tree, element: &Element) -> Option<u16> {
     match *tree.children(element) {
         [Content::Substitution(index)] => Some(index),

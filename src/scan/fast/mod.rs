@@ -6,10 +6,11 @@
 //! instance, finds from the template definition which substitution fills `EventID` and
 //! which fills `TimeCreated/@SystemTime`, and reads those two values. Records with an
 //! EventID of the IPsec family are decoded from their template tree and values into the
-//! `RawEvent` the slow path would make (see `decode`); the others are only counted.
+//! `RawEvent` the slow path would make (see `decode`), and the others are only counted.
 //! Whatever the fast path does not recognise, in any record, makes it give the chunk back
-//! to the slow path untouched, so the result never differs. A chunk whose IPsec records
-//! the decoder does not handle goes through the evtx crate for those records instead.
+//! to the slow path untouched, so the result never differs. When the decoder does not
+//! handle one of a chunk's IPsec records, the evtx crate renders that chunk's IPsec records
+//! instead.
 
 mod bytes;
 mod check;
@@ -37,12 +38,12 @@ const RECORD_MAGIC: [u8; 4] = [0x2a, 0x2a, 0, 0];
 struct Walked {
     record_id: u64,
     facts: Facts,
-    /// Where its BinXML is in the chunk: after the record header, before the size copy.
+    /// The chunk range of its BinXML: after the record header, before the size copy.
     binxml_start: usize,
     binxml_end: usize,
 }
 
-/// How the fast path read a chunk's IPsec-family records.
+/// Counts of the ways the fast path read a chunk's IPsec-family records.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FastPathUse {
     /// Records decoded from their substitution values.

@@ -221,6 +221,7 @@ impl Parser<'_> {
         if token & 0x40 != 0 {
             let _attribute_size = self.u32()?;
         }
+
         let id = ElementId(u32::try_from(self.tree.elements.len()).ok()?);
         self.tree.elements.push(Element {
             name,
@@ -228,6 +229,7 @@ impl Parser<'_> {
             attributes: Span::default(),
             children: Span::default(),
         });
+
         // Attributes, until the start tag closes. No element starts inside a start tag, so
         // this element's attributes are contiguous.
         let attributes_start = self.tree.attributes.len();
@@ -248,6 +250,7 @@ impl Parser<'_> {
         if closed {
             return Some(id);
         }
+
         let pending_start = self.pending.len();
         loop {
             let child = match self.byte()? {
@@ -259,6 +262,7 @@ impl Parser<'_> {
             };
             self.pending.push(child);
         }
+
         let children_start = self.tree.contents.len();
         self.tree
             .contents

@@ -13,14 +13,14 @@ pub(crate) struct Value {
 }
 
 impl Value {
-    /// Whether the value is NULL, which removes the elements that depend on it. The evtx
-    /// crate decodes a BinXML value without bytes as NULL too.
+    /// Returns whether the value is NULL, which removes the elements that depend on it.
+    /// The evtx crate decodes a BinXML value without bytes as NULL too.
     pub fn is_null(&self) -> bool {
         self.kind == 0x00 || (self.kind == 0x21 && self.size == 0)
     }
 }
 
-/// A value as `serde_json` holds it after reading the evtx crate's JSON.
+/// A value as `serde_json` stores it after reading the evtx crate's JSON.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Rendered {
     /// NULL, an empty string or binary value: the crate writes the element's empty form.
@@ -45,7 +45,8 @@ impl Rendered {
         }
     }
 
-    /// The text `json_record` makes of a JSON value read as text (`Computer`, attributes).
+    /// Converts to the text `json_record` makes of a JSON value it reads as text
+    /// (`Computer`, attributes).
     pub fn into_text(self) -> Option<String> {
         match self {
             Rendered::Empty => Some(String::new()),
@@ -181,8 +182,8 @@ fn guid(bytes: &[u8]) -> String {
     )
 }
 
-/// `S-revision-authority-sub1-…`: the authority is 48-bit big-endian, the sub-authorities
-/// 32-bit little-endian, as many as the count byte says.
+/// Formats a SID as `S-revision-authority-sub1-…`. The authority is 48-bit big-endian, the
+/// sub-authorities 32-bit little-endian, as many as the count byte gives.
 fn sid(bytes: &[u8]) -> Option<String> {
     if bytes.len() < 8 || bytes.len() != 8 + 4 * usize::from(bytes[1]) {
         return None;
@@ -226,7 +227,7 @@ impl DateTime {
     }
 }
 
-/// A FILETIME as the crate renders it: past `i64::MAX` every field is zero.
+/// Formats a FILETIME as the crate renders it: past `i64::MAX` every field is zero.
 fn filetime_text(filetime: u64) -> String {
     const TICKS_PER_SECOND: u64 = 10_000_000;
     const TICKS_PER_DAY: u64 = 86_400 * TICKS_PER_SECOND;
@@ -265,7 +266,8 @@ fn civil_from_days_since_1601(days: u64) -> (u64, u64, u64) {
     (era * 400 + year_of_era + u64::from(month <= 2), month, day)
 }
 
-/// A SYSTEMTIME as the crate renders it: one that is no valid time renders as 1601-01-01.
+/// Formats a SYSTEMTIME as the crate renders it: one that is no valid time renders as
+/// 1601-01-01.
 fn systemtime_text(bytes: &[u8]) -> String {
     let field =
         |index: usize| u64::from(u16::from_le_bytes([bytes[2 * index], bytes[2 * index + 1]]));
