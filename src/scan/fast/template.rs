@@ -1,7 +1,7 @@
 //! Reads a template definition's BinXML far enough to know where its EventID and
 //! TimeCreated values come from, and checks that every token is one the fast path knows.
 
-use super::bytes::{u16_at, u32_at, utf16_is_valid};
+use super::bytes::{needs_json_escape, u16_at, u32_at, utf16_is_valid};
 
 /// Where the facts the scan counts come from, in one template.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -159,10 +159,11 @@ impl<'a> Walk<'a> {
             let length = u16_at(self.chunk, self.pos + 6)? as usize;
             self.pos += 10 + length * 2;
         }
-        // The evtx crate refuses names that are not valid UTF-16; so does this walk.
+        // The evtx crate refuses names that are not valid UTF-16, and writes names into its
+        // JSON unescaped, so a name that JSON must escape fails the record there.
         let length = u16_at(self.chunk, offset.checked_add(6)?)? as usize;
         let chars = self.chunk.get(offset + 8..offset + 8 + length * 2)?;
-        utf16_is_valid(chars).then_some(offset)
+        (utf16_is_valid(chars) && !needs_json_escape(chars)).then_some(offset)
     }
 
     fn open_start(&mut self, has_attributes: bool) -> Option<()> {
