@@ -3,7 +3,7 @@
 
 use super::bytes::{u16_at, u32_at, u64_at, utf16_is_valid};
 use super::layout::DataLayout;
-use super::template::{read_definition, TemplateShape};
+use super::template::{read_definition, Cost, TemplateShape};
 use super::tree::{read_tree, ElementId, Tree};
 use super::value::Value;
 use std::collections::HashMap;
@@ -31,6 +31,8 @@ pub(crate) struct Templates {
     layouts: HashMap<(u32, ElementId), Option<Rc<DataLayout>>>,
     /// The values of the record read last, kept to reuse the allocation.
     values: Vec<Value>,
+    /// What the records read so far cost the evtx crate, estimated from above.
+    pub spent: Cost,
 }
 
 impl Templates {
@@ -78,8 +80,11 @@ pub(crate) fn record_facts(
 ) -> Option<Facts> {
     let mut values = std::mem::take(&mut templates.values);
     values.clear();
-    let facts = instance(chunk, start, end, templates, 0, Some(&mut values))
-        .and_then(|shape| facts_of(chunk, &shape, &values));
+    let facts =
+        instance(chunk, start, end, templates, 0, Some(&mut values)).and_then(|(shape, cost)| {
+            templates.spent.add(cost);
+            facts_of(chunk, &shape, &values)
+        });
     templates.values = values;
     facts
 }
@@ -181,8 +186,9 @@ pub(crate) fn instance_values(chunk: &[u8], start: usize, end: usize) -> Option<
     Some((definition, values))
 }
 
-/// Checks the template instance in `chunk[start..end]` and returns its template's shape.
-/// Appends its values to `values` when given: nested instances need only the check.
+/// Checks the template instance in `chunk[start..end]` and returns its template's shape and
+/// the instance's cost. Appends its values to `values` when given: nested instances need
+/// only the check.
 fn instance(
     chunk: &[u8],
     start: usize,
@@ -190,7 +196,7 @@ fn instance(
     templates: &mut Templates,
     depth: usize,
     mut values: Option<&mut Vec<Value>>,
-) -> Option<Rc<TemplateShape>> {
+) -> Option<(Rc<TemplateShape>, Cost)> {
     if depth > MAX_DEPTH {
         return None;
     }
@@ -203,6 +209,7 @@ fn instance(
     }
     let descriptors = pos;
     pos += count * 4;
+    let mut values_cost = Cost::default();
     if let Some(values) = values.as_deref_mut() {
         values.reserve(count);
     }
@@ -218,7 +225,7 @@ fn instance(
             start: pos,
             size,
         };
-        check_value(chunk, value, templates, depth)?;
+        values_cost.add(check_value(chunk, value, templates, depth)?);
         if let Some(values) = values.as_deref_mut() {
             values.push(value);
         }
@@ -228,13 +235,26 @@ fn instance(
     if pos != end && chunk[pos] != 0x00 {
         return None;
     }
-    Some(shape)
+    let mut cost = shape.cost;
+    cost.add(values_cost.times(shape.max_uses));
+    Some((shape, cost))
 }
 
-/// Checks, strictly, that the evtx crate reads and renders this value without error.
-fn check_value(chunk: &[u8], value: Value, templates: &mut Templates, depth: usize) -> Option<()> {
+/// Checks, strictly, that the evtx crate reads and renders this value without error, and
+/// returns what rendering it once costs.
+fn check_value(
+    chunk: &[u8],
+    value: Value,
+    templates: &mut Templates,
+    depth: usize,
+) -> Option<Cost> {
     let bytes = &chunk[value.start..value.start + value.size];
     let size = value.size;
+    if value.kind == 0x21 && size > 0 {
+        let end = value.start + size;
+        let nested = instance(chunk, value.start, end, templates, depth + 1, None);
+        return nested.map(|(_, cost)| cost);
+    }
     let fits = match value.kind {
         0x00 | 0x0e => true,
         0x01 => size.is_multiple_of(2) && utf16_is_valid(bytes),
@@ -245,18 +265,7 @@ fn check_value(chunk: &[u8], value: Value, templates: &mut Templates, depth: usi
         0x10 => size == 4 || size == 8,
         0x0f | 0x12 => size == 16,
         0x13 => size >= 8 && size == 8 + 4 * bytes[1] as usize,
-        0x21 => {
-            size == 0
-                || instance(
-                    chunk,
-                    value.start,
-                    value.start + size,
-                    templates,
-                    depth + 1,
-                    None,
-                )
-                .is_some()
-        }
+        0x21 => true,
         0x81 => {
             size.is_multiple_of(2)
                 && (size == 0 || bytes[size - 2..] == [0, 0])
@@ -264,7 +273,12 @@ fn check_value(chunk: &[u8], value: Value, templates: &mut Templates, depth: usi
         }
         _ => false,
     };
-    fits.then_some(())
+    // Text escapes to at most 3 times its UTF-16 size, binary to twice its size, and every
+    // other type to less than 8 times its size plus 32 bytes.
+    fits.then_some(Cost {
+        nodes: 1,
+        output: 8 * size as u64 + 32,
+    })
 }
 
 #[cfg(test)]

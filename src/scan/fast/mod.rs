@@ -34,6 +34,16 @@ const CHUNK_HEADER_SIZE: usize = 512;
 const RECORD_HEADER_SIZE: usize = 24;
 const RECORD_MAGIC: [u8; 4] = [0x2a, 0x2a, 0, 0];
 
+/// Estimated nodes past which a chunk goes to the slow path. The evtx crate (0.15.1) fails
+/// a chunk's further records once they have built about 786,000 nodes, and a record past
+/// 262,144, so that rendering a crafted chunk stays bounded; the fast path must not count
+/// records the crate would fail. Real chunks cost at most about 17,000 nodes there.
+const MAX_CHUNK_NODES: u64 = 100_000;
+/// Estimated output past which a chunk goes to the slow path. The crate fails a chunk's
+/// further records past 48 MiB of output, and a record past 16 MiB. Real chunks render to
+/// at most about 240 KB there.
+const MAX_CHUNK_OUTPUT: u64 = 8 << 20;
+
 /// One record as the header walk found it.
 struct Walked {
     record_id: u64,
@@ -221,6 +231,9 @@ fn walk(chunk: &EvtxChunkData) -> Option<(Vec<Walked>, Templates)> {
             binxml_start,
             binxml_end,
         });
+        if templates.spent.nodes > MAX_CHUNK_NODES || templates.spent.output > MAX_CHUNK_OUTPUT {
+            return None;
+        }
         if record_id == header.last_event_record_id {
             break;
         }
