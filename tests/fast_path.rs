@@ -170,7 +170,7 @@ fn damaged_logs_scan_the_same_on_both_paths() {
     assert!(differences.is_empty(), "{}", differences.join("\n"));
 }
 
-/// The byte offset of the first UTF-16LE copy of `text` in `bytes`.
+/// Returns the byte offset of the first UTF-16LE copy of `text` in `bytes`.
 fn find_utf16(bytes: &[u8], text: &str) -> Option<usize> {
     let needle: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
     bytes
@@ -332,6 +332,6 @@ fn decoder_matches_crate_on_corpus_records() {
         total.declined,
         total.differences.len()
     );
-    let shown: Vec<&String> = total.differences.iter().take(20).collect();
-    assert!(total.differences.is_empty(), "{shown:#?}");
+    let first_differences: Vec<&String> = total.differences.iter().take(20).collect();
+    assert!(total.differences.is_empty(), "{first_differences:#?}");
 }

@@ -31,7 +31,7 @@ pub(crate) struct Templates {
     layouts: HashMap<(u32, ElementId), Option<Rc<DataLayout>>>,
     /// The values of the record read last, kept to reuse the allocation.
     values: Vec<Value>,
-    /// What the records read so far cost the evtx crate, estimated from above.
+    /// The estimated cost to the evtx crate of the records read so far, from above.
     pub spent: Cost,
 }
 

@@ -16,9 +16,9 @@ pub(crate) struct TemplateShape {
     pub dependencies: Vec<u16>,
     /// The highest substitution index the template uses, plus one.
     pub substitutions_used: usize,
-    /// What an instance costs without its values.
+    /// The cost of an instance without its values.
     pub cost: Cost,
-    /// The most times the template uses one substitution: each use renders the value again.
+    /// The maximum number of uses of one substitution: each use renders the value again.
     pub max_uses: u64,
 }
 
