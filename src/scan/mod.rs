@@ -20,6 +20,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub use event::{DataField, FieldValue, RawEvent};
+pub use fast::FastPathUse;
+#[doc(hidden)]
+pub use fast::{check_decoder, DecoderCheck};
 pub use skip::{Place, Severity, Skip};
 
 const CHUNK_MAGIC: &[u8; 8] = b"ElfChnk\0";
@@ -59,10 +62,15 @@ pub fn scan_chunk_slow(index: u64, offset: u64, bytes: Vec<u8>) -> ChunkScan {
 }
 
 /// [`scan_chunk`] without the fallback: `None` when the fast path hands the chunk to the
-/// slow one. Tests use it to check that the fast path really runs.
-pub fn scan_chunk_fast_only(index: u64, offset: u64, bytes: Vec<u8>) -> Option<ChunkScan> {
-    let (scan, fell_back) = scan_chunk_with(index, offset, bytes, Path::FastOnly);
-    (!fell_back).then_some(scan)
+/// slow one, else the scan and how its IPsec-family records were read. Tests use it to
+/// check that the fast path and its decoder really run.
+pub fn scan_chunk_fast_only(
+    index: u64,
+    offset: u64,
+    bytes: Vec<u8>,
+) -> Option<(ChunkScan, FastPathUse)> {
+    let (scan, used) = scan_chunk_with(index, offset, bytes, Path::FastOnly);
+    used.map(|used| (scan, used))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -72,8 +80,15 @@ enum Path {
     Slow,
 }
 
-/// Returns the scan and whether the fast path gave the chunk's records to the slow one.
-fn scan_chunk_with(index: u64, offset: u64, mut bytes: Vec<u8>, path: Path) -> (ChunkScan, bool) {
+/// Returns the scan and, when the fast path read the chunk's records itself, how it read
+/// them. Chunks with nothing to read (empty, unreadable header) count as read by it.
+fn scan_chunk_with(
+    index: u64,
+    offset: u64,
+    mut bytes: Vec<u8>,
+    path: Path,
+) -> (ChunkScan, Option<FastPathUse>) {
+    let nothing_read = Some(FastPathUse::default());
     let mut scan = ChunkScan {
         index,
         offset,
@@ -82,7 +97,7 @@ fn scan_chunk_with(index: u64, offset: u64, mut bytes: Vec<u8>, path: Path) -> (
     let place = Place::Chunk { index, offset };
     if bytes.iter().all(|b| *b == 0) {
         scan.empty = true;
-        return (scan, false);
+        return (scan, nothing_read);
     }
     if bytes.len() < CHUNK_HEADER_SIZE && bytes.starts_with(CHUNK_MAGIC) {
         scan.skipped.push(Skip {
@@ -94,7 +109,7 @@ fn scan_chunk_with(index: u64, offset: u64, mut bytes: Vec<u8>, path: Path) -> (
                 bytes.len()
             ),
         });
-        return (scan, false);
+        return (scan, nothing_read);
     }
     if bytes.len() < CHUNK_HEADER_SIZE || &bytes[..8] != CHUNK_MAGIC {
         scan.skipped.push(Skip {
@@ -102,7 +117,7 @@ fn scan_chunk_with(index: u64, offset: u64, mut bytes: Vec<u8>, path: Path) -> (
             severity: Severity::Skipped,
             reason: describe_bad_magic(&bytes),
         });
-        return (scan, false);
+        return (scan, nothing_read);
     }
     let cut = bytes.len();
     let truncated = (cut as u64) < CHUNK_SIZE;
@@ -135,26 +150,25 @@ fn scan_chunk_with(index: u64, offset: u64, mut bytes: Vec<u8>, path: Path) -> (
                 severity: Severity::Skipped,
                 reason: format!("unreadable chunk header: {}", error_chain(&error)),
             });
-            return (scan, false);
+            return (scan, nothing_read);
         }
     };
     chunk.number = Some(index);
     check_checksums(&chunk, &place, truncated, &mut scan);
-    let fell_back = if path != Path::Slow && fast::read_records(&mut chunk, &mut scan) {
-        false
-    } else {
-        if path != Path::FastOnly {
-            read_records(&mut chunk, &place, &mut scan);
-        }
-        path != Path::Slow
+    let fast_use = match path {
+        Path::Slow => None,
+        Path::Fast | Path::FastOnly => fast::read_records(&mut chunk, &mut scan),
     };
+    if fast_use.is_none() && path != Path::FastOnly {
+        read_records(&mut chunk, &place, &mut scan);
+    }
     if truncated {
         // The cut is reported once above; the parser's complaints about the zeros are noise.
         scan.skipped.retain(
             |skip| !matches!(skip.place, Place::RecordAt { offset, .. } if offset >= records_end),
         );
     }
-    (scan, fell_back)
+    (scan, fast_use)
 }
 
 /// Marks the chunk recovered when a checksum fails. A cut-off chunk's data CRC32 cannot

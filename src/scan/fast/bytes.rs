@@ -29,3 +29,11 @@ pub(crate) fn utf16_is_valid(bytes: &[u8]) -> bool {
         .map(|unit| u16::from_le_bytes([unit[0], unit[1]]));
     char::decode_utf16(units).all(|decoded| decoded.is_ok())
 }
+
+/// Whether UTF-16LE text contains a character that JSON strings must escape: a quotation mark,
+/// a backslash or a control character below U+0020.
+pub(crate) fn needs_json_escape(bytes: &[u8]) -> bool {
+    bytes
+        .chunks_exact(2)
+        .any(|unit| unit[1] == 0 && (unit[0] < 0x20 || unit[0] == b'"' || unit[0] == b'\\'))
+}

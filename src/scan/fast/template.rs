@@ -1,7 +1,8 @@
 //! Reads a template definition's BinXML far enough to know where its EventID and
 //! TimeCreated values come from, and checks that every token is one the fast path knows.
 
-use super::bytes::{u16_at, u32_at, utf16_is_valid};
+use super::bytes::{needs_json_escape, u16_at, u32_at, utf16_is_valid};
+use std::collections::HashMap;
 
 /// Where the facts the scan counts come from, in one template.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -15,6 +16,32 @@ pub(crate) struct TemplateShape {
     pub dependencies: Vec<u16>,
     /// The highest substitution index the template uses, plus one.
     pub substitutions_used: usize,
+    /// The cost of an instance without its values.
+    pub cost: Cost,
+    /// The maximum number of uses of one substitution: each use renders the value again.
+    pub max_uses: u64,
+}
+
+/// An upper estimate of what the evtx crate builds and renders for a template instance: its
+/// nodes (elements, attributes, text and substitutions) and its JSON or XML output in bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Cost {
+    pub nodes: u64,
+    pub output: u64,
+}
+
+impl Cost {
+    pub fn add(&mut self, other: Cost) {
+        self.nodes = self.nodes.saturating_add(other.nodes);
+        self.output = self.output.saturating_add(other.output);
+    }
+
+    pub fn times(self, factor: u64) -> Cost {
+        Cost {
+            nodes: self.nodes.saturating_mul(factor),
+            output: self.output.saturating_mul(factor),
+        }
+    }
 }
 
 /// The template header: next-template link, GUID, data size.
@@ -72,6 +99,8 @@ struct Walk<'a> {
     /// How many tokens made up the current fact's content; more than one is not handled.
     event_id_parts: usize,
     system_time_parts: usize,
+    /// How often the template uses each substitution.
+    uses: HashMap<u16, u64>,
 }
 
 impl<'a> Walk<'a> {
@@ -87,6 +116,7 @@ impl<'a> Walk<'a> {
             roots: 0,
             event_id_parts: 0,
             system_time_parts: 0,
+            uses: HashMap::new(),
         }
     }
 
@@ -159,10 +189,17 @@ impl<'a> Walk<'a> {
             let length = u16_at(self.chunk, self.pos + 6)? as usize;
             self.pos += 10 + length * 2;
         }
-        // The evtx crate refuses names that are not valid UTF-16; so does this walk.
+        // The evtx crate refuses names that are not valid UTF-16, and writes names into its
+        // JSON unescaped, so a name that JSON must escape fails the record there.
         let length = u16_at(self.chunk, offset.checked_add(6)?)? as usize;
         let chars = self.chunk.get(offset + 8..offset + 8 + length * 2)?;
-        utf16_is_valid(chars).then_some(offset)
+        // A name renders at most twice (an XML start and end tag), at most 3 UTF-8 bytes a
+        // UTF-16 unit.
+        self.shape.cost.add(Cost {
+            nodes: 1,
+            output: 6 * length as u64 + 16,
+        });
+        (utf16_is_valid(chars) && !needs_json_escape(chars)).then_some(offset)
     }
 
     fn open_start(&mut self, has_attributes: bool) -> Option<()> {
@@ -242,6 +279,11 @@ impl<'a> Walk<'a> {
         if self.pos > self.end {
             return None;
         }
+        // JSON escapes a UTF-16 unit to at most 6 bytes (`\u001f`).
+        self.shape.cost.add(Cost {
+            nodes: 1,
+            output: 6 * length as u64 + 4,
+        });
         match self.target() {
             Target::EventId => self.event_id_parts += 2,
             Target::SystemTime => self.system_time_parts += 2,
@@ -265,6 +307,13 @@ impl<'a> Walk<'a> {
         let index = self.u16()?;
         let _value_type = self.byte()?;
         self.shape.substitutions_used = self.shape.substitutions_used.max(index as usize + 1);
+        self.shape.cost.add(Cost {
+            nodes: 1,
+            output: 8,
+        });
+        let uses = self.uses.entry(index).or_default();
+        *uses += 1;
+        self.shape.max_uses = self.shape.max_uses.max(*uses);
         match self.target() {
             Target::EventId => {
                 self.event_id_parts += 1;
