@@ -269,21 +269,29 @@ mod native {
         report
     }
 
-    /// Loads every event into a report table, then times filters and sorts over it, each
-    /// the best of three runs.
+    /// Loads every event into a report table, then times building the table and filters
+    /// and sorts over it: each view's best of three runs and its first run, which pays for
+    /// any work the table keeps for later views.
     fn table(bytes: &[u8]) {
         use ipsec_lens::report::{Column, Filter, Sort, Table};
         let started = Instant::now();
         let report = load_report(bytes);
+        let loaded = started.elapsed().as_secs_f64();
+        let started = Instant::now();
         let table = Table::from_files(std::slice::from_ref(&report));
+        let built = started.elapsed().as_secs_f64();
         let rows = table.all_indices().len();
         println!(
-            "table rows={rows} load_seconds={:.3}",
-            started.elapsed().as_secs_f64()
+            "table rows={rows} load_seconds={loaded:.3} build_ms={:.1}",
+            built * 1e3
         );
         let text = Filter {
             text: "10.20.10.".into(),
             ..Filter::default()
+        };
+        let text_and_computer = Filter {
+            computer: Some("srv-fs01.corp.contoso.com".into()),
+            ..text.clone()
         };
         let by_time = Some(Sort {
             column: Column::TimeCreated,
@@ -293,7 +301,7 @@ mod native {
             column: Column::Computer,
             descending: false,
         });
-        let cases: [(&str, &Filter, Option<Sort>); 4] = [
+        let cases: [(&str, &Filter, Option<Sort>); 5] = [
             (
                 "no filter, sort by time descending",
                 &Filter::default(),
@@ -306,16 +314,26 @@ mod native {
             ),
             ("text filter, no sort", &text, None),
             ("text filter, sort by time descending", &text, by_time),
+            (
+                "text and computer filter, sort by computer",
+                &text_and_computer,
+                by_computer,
+            ),
         ];
         for (name, filter, sort) in cases {
-            let mut best = f64::MAX;
+            let mut times = Vec::new();
             let mut shown = 0;
             for _ in 0..3 {
                 let started = Instant::now();
                 shown = table.view(filter, sort).len();
-                best = best.min(started.elapsed().as_secs_f64());
+                times.push(started.elapsed().as_secs_f64());
             }
-            println!("view case=\"{name}\" rows={shown} ms={:.1}", best * 1e3);
+            let best = times.iter().copied().fold(f64::MAX, f64::min);
+            println!(
+                "view case=\"{name}\" rows={shown} ms={:.1} first_ms={:.1}",
+                best * 1e3,
+                times[0] * 1e3
+            );
         }
     }
 }
