@@ -14,6 +14,7 @@ pub mod file_report;
 pub mod filter;
 pub mod html_report;
 pub mod integrity;
+mod radix_sort;
 pub mod record_ids;
 pub mod related;
 #[cfg(test)]
@@ -22,10 +23,12 @@ pub mod sort;
 pub mod svg;
 pub mod table;
 pub mod taxonomy;
+mod text_index;
 pub mod timeline;
 pub mod top;
 pub mod view_state;
 pub mod visible;
+mod word_hash;
 pub mod zone;
 
 pub use aggregate::{FileTotal, ValueCount};
