@@ -296,7 +296,8 @@ impl Table {
 mod tests {
     use super::*;
     use crate::decode::sample::SAMPLE_TIME;
-    use crate::report::sample::{failure_at, table_of};
+    use crate::report::sample::{failure_at, random_table, table_of, Random};
+    use crate::report::Column;
 
     fn passing(table: &Table, filter: &Filter) -> Vec<u64> {
         table
@@ -507,5 +508,109 @@ mod tests {
             filter.clear(condition.field);
         }
         assert!(filter.is_empty());
+    }
+
+    /// Returns a needle cut from row `index`'s joined search text, so it often matches:
+    /// 1 to 12 characters, sometimes across a line feed, in random case and padding.
+    fn random_needle(table: &Table, index: u32, random: &mut Random) -> String {
+        let row = &table.rows[index as usize];
+        let text: Vec<char> = search_text(table.file_name(row), &row.event)
+            .chars()
+            .collect();
+        let start = random.below(text.len());
+        let end = (start + 1 + random.below(12)).min(text.len());
+        let needle: String = text[start..end].iter().collect();
+        match random.below(4) {
+            0 => needle.to_uppercase(),
+            1 => format!("  {needle} "),
+            _ => needle,
+        }
+    }
+
+    /// Returns the rows that pass `filter`, tested one at a time with [`Filter::matches`].
+    fn reference_filter(table: &Table, filter: &Filter) -> Vec<u32> {
+        let count = table.rows.len() as u32;
+        (0..count)
+            .filter(|index| filter.matches(table, *index))
+            .collect()
+    }
+
+    #[test]
+    fn text_filter_matches_row_by_row() {
+        // With 5,200 rows the thumbprint columns switch from numbered values to one string.
+        let table = random_table(1, 5200, 2, 1_000_000);
+        let index = &table.text_index;
+        assert!(index.coded(Column::LocalEmCertHash).is_none());
+        assert!(index.coded(Column::TimeCreated).is_none());
+        assert!(index.coded(Column::Computer).is_some());
+        let mut random = Random::new(2);
+        let mut needles: Vec<String> = ["ä", "Σ", "σ", "ς", "ss", "i̇", "\n", "1\nl", "%%82", "."]
+            .map(str::to_owned)
+            .into();
+        for _ in 0..30 {
+            let index = random.below(table.rows.len()) as u32;
+            needles.push(random_needle(&table, index, &mut random));
+        }
+
+        // Each row's joined text, as `Filter::matches` builds it, built once for all needles.
+        let texts: Vec<String> = table
+            .rows
+            .iter()
+            .map(|row| search_text(table.file_name(row), &row.event))
+            .collect();
+
+        for needle in needles {
+            let filter = Filter {
+                text: needle.clone(),
+                ..Filter::default()
+            };
+            let sought = needle.trim().to_lowercase();
+            let expected: Vec<u32> = (0u32..)
+                .zip(&texts)
+                .filter(|(_, text)| text.contains(&sought))
+                .map(|(index, _)| index)
+                .collect();
+
+            assert_eq!(table.filter(&filter), expected, "{needle:?}");
+        }
+    }
+
+    #[test]
+    fn combined_filters_match_row_by_row() {
+        let table = random_table(3, 3000, 3, 600);
+        let mut random = Random::new(4);
+        let some_text = |random: &mut Random| {
+            let row = &table.rows[random.below(table.rows.len())].event;
+            let values = [&row.remote_address, &row.failure_reason, &row.state];
+            random.pick(&values).as_deref().map(str::to_owned)
+        };
+        for round in 0..100 {
+            let index = random.below(table.rows.len()) as u32;
+            let row = &table.rows[index as usize].event;
+            let mut filter = Filter::default();
+            if random.below(2) == 0 {
+                filter.text = random_needle(&table, index, &mut random);
+            }
+            match random.below(8) {
+                0 => filter.computer = Some(row.computer.to_uppercase()),
+                1 => filter.remote_address = some_text(&mut random).or(Some(String::new())),
+                2 => filter.failure_reason = some_text(&mut random),
+                3 => filter.cause = Some(Cause::of_reason(row.failure_reason.as_deref())),
+                4 => filter.issuing_ca = row.remote_em_issuing_ca.clone(),
+                5 => filter.cert_hash = row.local_em_cert_hash.as_deref().map(str::to_uppercase),
+                6 => filter.state = some_text(&mut random),
+                _ => {
+                    filter.from = Some(row.time_created);
+                    filter.to = Some(FileTime(row.time_created.0 + 60 * 10_000_000));
+                }
+            }
+            let passing = table.filter(&filter);
+
+            assert_eq!(
+                passing,
+                reference_filter(&table, &filter),
+                "round {round}: {filter:?}"
+            );
+        }
     }
 }

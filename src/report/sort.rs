@@ -236,8 +236,9 @@ fn fold_case(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::sample::{failure_at, table_of};
+    use crate::report::sample::{failure_at, random_reports, random_table, table_of, Random};
     use crate::scan::FieldValue;
+    use std::cmp::Reverse;
 
     fn ordered(table: &Table, sort: Option<Sort>) -> Vec<u64> {
         table
@@ -365,5 +366,80 @@ mod tests {
         table.sort(&mut indices, None);
 
         assert_eq!(indices, [0, 1, 2, 3]);
+    }
+
+    /// Orders `indices` by each row's [`SortKey`] with a stable sort, so ties keep their
+    /// order in `indices`.
+    fn reference_sort(table: &Table, indices: &[u32], sort: Sort) -> Vec<u32> {
+        let mut sorted = indices.to_vec();
+        let key = |index: &u32| SortKey::of(table.cell(*index, sort.column));
+        if sort.descending {
+            sorted.sort_by_cached_key(|index| Reverse(key(index)));
+        } else {
+            sorted.sort_by_cached_key(key);
+        }
+        sorted
+    }
+
+    /// Returns all rows, every third row, and all rows shuffled, as sorts get them.
+    fn index_sets(table: &Table, random: &mut Random) -> [Vec<u32>; 3] {
+        let all = table.all_indices();
+        let every_third = all.iter().copied().filter(|index| index % 3 == 0).collect();
+        let mut shuffled = all.clone();
+        for place in (1..shuffled.len()).rev() {
+            shuffled.swap(place, random.below(place + 1));
+        }
+        [all, every_third, shuffled]
+    }
+
+    #[test]
+    fn sort_matches_reference_on_random_tables() {
+        // The first table is big enough for the radix sort and has columns of mostly
+        // unique values; the second has many equal times and only numbered columns.
+        let tables = [
+            random_table(5, 5200, 2, 1_000_000),
+            random_table(6, 1500, 3, 300),
+        ];
+        let mut random = Random::new(7);
+        for (number, table) in tables.iter().enumerate() {
+            for indices in index_sets(table, &mut random) {
+                for column in Column::ALL {
+                    for descending in [false, true] {
+                        let sort = Sort { column, descending };
+                        let mut sorted = indices.clone();
+                        table.sort(&mut sorted, Some(sort));
+
+                        let expected = reference_sort(table, &indices, sort);
+                        assert!(sorted == expected, "table {number}, {sort:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sort_after_growth_matches_reference() {
+        let reports = random_reports(8, 6000, 2, 5000);
+        let mut table = Table::from_files(&reports[..1]);
+        let by_time = Sort {
+            column: Column::TimeCreated,
+            descending: true,
+        };
+        let by_computer = Sort {
+            column: Column::Computer,
+            descending: false,
+        };
+        let mut indices = table.all_indices();
+        table.sort(&mut indices, Some(by_time));
+        table.sort(&mut indices, Some(by_computer));
+
+        table.push_file(&reports[1]);
+
+        for sort in [by_time, by_computer] {
+            let mut indices = table.all_indices();
+            table.sort(&mut indices, Some(sort));
+            let expected = reference_sort(&table, &table.all_indices(), sort);
+            assert!(indices == expected, "{sort:?}");
+        }
     }
 }
