@@ -7,6 +7,7 @@
 pub mod aggregate;
 pub mod alerts;
 pub mod column;
+mod column_conditions;
 pub mod duplicates;
 pub mod export_csv;
 pub mod export_json;
