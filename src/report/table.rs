@@ -52,6 +52,10 @@ impl Table {
         for report in reports {
             table.push_file(report);
         }
+        // Vectors grow by doubling, so up to half of each is spare room; a table is built
+        // whole and then only read, so the room is given back.
+        table.rows.shrink_to_fit();
+        table.text_index.shrink_to_fit();
         table
     }
 

@@ -96,6 +96,23 @@ impl TextIndex {
         self.rows += 1;
     }
 
+    /// Frees the spare capacity of every column.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        for column in &mut self.columns {
+            match column {
+                ColumnText::Coded(coded) => {
+                    coded.ids.shrink_to_fit();
+                    coded.first_rows.shrink_to_fit();
+                    coded.lowercase.shrink_to_fit();
+                }
+                ColumnText::Plain(plain) => {
+                    plain.text.shrink_to_fit();
+                    plain.ends.shrink_to_fit();
+                }
+            }
+        }
+    }
+
     /// Returns the rows, in ascending order, of which some value contains `needle`.
     /// `needle` must be lowercase, not empty and free of line feeds.
     pub(crate) fn matching_rows(&self, needle: &str) -> Vec<u32> {
