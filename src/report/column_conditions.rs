@@ -6,6 +6,7 @@ use super::column::{Cell, Column};
 use super::filter::{equal, same_hash, same_ignoring_case, Filter};
 use super::table::Table;
 use super::taxonomy::Cause;
+use super::value_ids::ValueIds;
 
 /// One condition of a filter: a row passes when the cell of any of `columns` passes `test`.
 struct ColumnCondition<'a> {
@@ -104,7 +105,7 @@ impl Filter {
 enum ColumnTest<'t> {
     /// The column's value number of each row, and whether each value passes.
     Coded {
-        ids: &'t [u32],
+        ids: &'t ValueIds,
         passes: Vec<bool>,
     },
     Cells(Column),
@@ -135,7 +136,7 @@ impl Table {
         for (condition, tests) in &conditions {
             indices.retain(|index| {
                 tests.iter().any(|test| match test {
-                    ColumnTest::Coded { ids, passes } => passes[ids[*index as usize] as usize],
+                    ColumnTest::Coded { ids, passes } => passes[ids.get(*index as usize) as usize],
                     ColumnTest::Cells(column) => (condition.test)(self.cell(*index, *column)),
                 })
             });

@@ -27,6 +27,7 @@ pub mod taxonomy;
 mod text_index;
 pub mod timeline;
 pub mod top;
+mod value_ids;
 pub mod view_state;
 pub mod visible;
 mod word_hash;

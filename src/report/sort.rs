@@ -79,11 +79,11 @@ impl Table {
                 }
                 rank_of_value[*id] = rank;
             }
-            return coded
+            let mut ranks = Vec::with_capacity(coded.ids.len());
+            coded
                 .ids
-                .iter()
-                .map(|id| rank_of_value[*id as usize])
-                .collect();
+                .for_each(|id| ranks.push(rank_of_value[id as usize]));
+            return ranks;
         }
         // Packed as kind, value, row: sorting the packed keys orders the rows by cell.
         let mut order: Vec<u128> = self

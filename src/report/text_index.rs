@@ -10,6 +10,7 @@
 //! feed never matches across two values.
 
 use super::column::{Cell, Column};
+use super::value_ids::ValueIds;
 use super::word_hash::WordMap;
 use crate::decode::Event4983;
 use memchr::memmem::Finder;
@@ -55,7 +56,7 @@ pub(crate) struct CodedColumn {
     /// A row holding each value number, from which its [`Cell`] can be read again.
     pub(crate) first_rows: Vec<u32>,
     /// The value number of each row.
-    pub(crate) ids: Vec<u32>,
+    pub(crate) ids: ValueIds,
 }
 
 /// A column stored as the text of all its rows, each row's values ended by line feeds.
@@ -201,18 +202,20 @@ impl CodedColumn {
         if !hits.contains(&true) {
             return;
         }
-        for (matched, id) in matched.iter_mut().zip(&self.ids) {
-            *matched |= hits[*id as usize];
-        }
+        let mut row = 0;
+        self.ids.for_each(|id| {
+            matched[row] |= hits[id as usize];
+            row += 1;
+        });
     }
 
     fn to_plain(&self) -> PlainColumn {
         let mut plain = PlainColumn::default();
-        for id in &self.ids {
-            plain.text.push_str(&self.lowercase[*id as usize]);
+        self.ids.for_each(|id| {
+            plain.text.push_str(&self.lowercase[id as usize]);
             plain.text.push('\n');
             plain.ends.push(plain.text.len());
-        }
+        });
         plain
     }
 }
