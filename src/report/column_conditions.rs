@@ -23,7 +23,7 @@ impl<'a> ColumnCondition<'a> {
     }
 }
 
-/// Returns the text of a text cell and `None` for Null, as the event's field holds it.
+/// Returns the text of a text cell and `None` for Null, as the event's field stores it.
 fn text(cell: Cell<'_>) -> Option<&str> {
     match cell {
         Cell::Text(text) => Some(text),
@@ -101,7 +101,7 @@ impl Filter {
     }
 }
 
-/// How one column of a condition is tested: by value number, or cell by cell.
+/// The test of one column of a condition: by value number, or cell by cell.
 enum ColumnTest<'t> {
     /// The column's value number of each row, and whether each value passes.
     Coded {

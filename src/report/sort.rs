@@ -395,7 +395,7 @@ mod tests {
     #[test]
     fn sort_matches_reference_on_random_tables() {
         // The first table is big enough for the radix sort and has columns of mostly
-        // unique values; the second has many equal times and only numbered columns.
+        // unique values. The second has many equal times and only numbered columns.
         let tables = [
             random_table(5, 5200, 2, 1_000_000),
             random_table(6, 1500, 3, 300),

@@ -17,8 +17,8 @@ use memchr::memmem::Finder;
 use std::fmt::Write;
 
 /// Distinct values a column numbers before it may switch to one string of all its rows.
-/// Below this a column stays numbered whatever its row count, so the values of a small
-/// table are always numbered; the number matters for speed only.
+/// Below this count a column stays numbered whatever its row count. Either layout finds the
+/// same rows, so the number matters for speed and memory only.
 const CODED_MIN_VALUES: usize = 4096;
 
 /// A numbered column switches to one string once it has more than one distinct value per
@@ -49,7 +49,7 @@ pub(crate) struct CodedColumn {
     texts: WordMap<Box<str>, u32>,
     /// Value number of each number or time, keyed by kind (see [`value_kind`]) and value.
     others: WordMap<(u8, u64), u32>,
-    /// Value number of Null, once a row holds it.
+    /// Value number of Null, once a row has it.
     null: Option<u32>,
     /// Lowercase search text of each value number.
     lowercase: Vec<Box<str>>,
@@ -228,8 +228,8 @@ impl PlainColumn {
         let mut start = 0;
         while let Some(found) = finder.find(&text[start..]) {
             let at = start + found;
-            // Matches come in text order, so the row is found by walking forward; a row
-            // with a match is done, and the search goes on from the next row's start.
+            // Matches come in text order, so the row is found by walking forward. A row with
+            // a match is done, so the search goes on from the next row's start.
             while self.ends[row] <= at {
                 row += 1;
             }

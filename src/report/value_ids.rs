@@ -1,6 +1,6 @@
 //! The value number of each row of a numbered column, one to four bytes per row.
 
-/// Value numbers stored in the narrowest integer that holds the largest so far: most log
+/// Value numbers stored in the narrowest integer that fits the largest so far. Most log
 /// columns have fewer than 256 distinct values, so a row costs one byte per such column.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum ValueIds {
