@@ -25,6 +25,7 @@ pub mod svg;
 pub mod table;
 pub mod taxonomy;
 mod text_index;
+mod text_ranks;
 pub mod timeline;
 pub mod top;
 mod value_ids;

@@ -163,12 +163,14 @@ pub fn random_reports(seed: u64, rows: usize, files: usize, time_span: u64) -> V
 }
 
 /// Returns a value for EventData field `position`: thumbprints (1, 5) and the filter ID
-/// (17) are mostly unique, the others come from [`TRICKY_TEXTS`], numbers or Null.
+/// (17) are mostly unique, the others come mostly from [`TRICKY_TEXTS`], numbers or Null.
 fn random_value(random: &mut Random, position: usize) -> FieldValue {
     let text = |value: String| FieldValue::Text(value);
     match (position, random.below(12)) {
         (_, 0) => FieldValue::Null,
-        (1 | 5, 1) => text(String::new()),
+        // Empty or tricky, so the column's lowercase text has ties and shared prefixes.
+        (1 | 5 | 17, 1) if random.below(2) == 0 => text(String::new()),
+        (1 | 5 | 17, 1) => text((*random.pick(&TRICKY_TEXTS)).to_owned()),
         (1 | 5, pick) => {
             let hex = format!("{:016X}{:016x}", random.next(), random.next());
             text(if pick % 2 == 0 {

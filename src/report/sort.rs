@@ -85,6 +85,13 @@ impl Table {
                 .for_each(|id| ranks.push(rank_of_value[id as usize]));
             return ranks;
         }
+        let plain = self
+            .text_index
+            .plain(column)
+            .filter(|plain| plain.rows() == self.rows.len());
+        if let Some(plain) = plain {
+            return self.plain_column_ranks(column, plain);
+        }
         // Packed as kind, value, row: sorting the packed keys orders the rows by cell.
         let mut order: Vec<u128> = self
             .rank_keys(&self.all_indices(), column)
@@ -185,7 +192,7 @@ impl fmt::Debug for SortRanks {
 
 /// The kinds of cell in sort order, as in [`SortKey`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum KindRank {
+pub(super) enum KindRank {
     Null,
     Number,
     Time,

@@ -61,7 +61,7 @@ pub(crate) struct CodedColumn {
 
 /// A column stored as the text of all its rows, each row's values ended by line feeds.
 #[derive(Clone, Debug, Default, PartialEq)]
-struct PlainColumn {
+pub(crate) struct PlainColumn {
     text: String,
     /// The end of each row's text in `text`; a row starts where the previous one ends.
     ends: Vec<usize>,
@@ -130,6 +130,14 @@ impl TextIndex {
             .zip(matched)
             .filter_map(|(row, matched)| matched.then_some(row))
             .collect()
+    }
+
+    /// Returns `column`'s text, if it is stored as one string of all rows.
+    pub(crate) fn plain(&self, column: Column) -> Option<&PlainColumn> {
+        match self.columns.get(column as usize)? {
+            ColumnText::Plain(plain) => Some(plain),
+            ColumnText::Coded(_) => None,
+        }
     }
 
     /// Returns `column`'s value numbers, unless it is stored as plain text.
@@ -221,6 +229,17 @@ impl CodedColumn {
 }
 
 impl PlainColumn {
+    pub(crate) fn rows(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Returns the lowercase text of `row` in a column of one value per row, without the
+    /// line feed that ends it.
+    pub(crate) fn row_text(&self, row: usize) -> &[u8] {
+        let start = row.checked_sub(1).map_or(0, |before| self.ends[before]);
+        &self.text.as_bytes()[start..self.ends[row] - 1]
+    }
+
     /// Marks the rows whose text contains the needle, searching all rows in one pass.
     fn mark_matches(&self, finder: &Finder<'_>, matched: &mut [bool]) {
         let text = self.text.as_bytes();
