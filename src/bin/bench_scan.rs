@@ -1,11 +1,13 @@
 //! `bench_scan`: times the native scan of one EVTX file, chunk by chunk, on one thread.
 //!
-//! Usage: `bench_scan FILE [slow|fast|phases|table|memory] [--repeat N]`
+//! Usage: `bench_scan FILE [slow|fast|phases|table|sorts|memory] [--repeat N]`
 //!
 //! - `slow` and `fast` scan every chunk with that path and print one `key=value` line
 //!   (seconds, MB/s, records, events) that `scripts/bench` parses;
 //! - `phases` splits the slow path's time into its steps, for profiling;
 //! - `table` loads the events into a report table and times filtering and sorting it;
+//! - `sorts` builds the table 3 times and times the first and a second sort of all rows by
+//!   a few columns on each, since the first sort by a column ranks its rows;
 //! - `memory` loads the events into a file report and a table and prints the heap bytes
 //!   each holds per kept event, counted by this binary's global allocator.
 //!
@@ -84,7 +86,7 @@ mod native {
 
     pub fn run(argv: Vec<String>) -> i32 {
         let Some(path) = argv.first() else {
-            eprintln!("usage: bench_scan FILE [slow|fast|phases|table] [--repeat N]");
+            eprintln!("usage: bench_scan FILE [slow|fast|phases|table|sorts|memory] [--repeat N]");
             return 2;
         };
         let mode = argv.get(1).map_or("fast", String::as_str);
@@ -106,11 +108,12 @@ mod native {
             "fast" => time_scan(&bytes, repeat, "fast", scan::scan_chunk),
             "phases" => phases(&bytes),
             "table" => table(&bytes),
+            "sorts" => sorts(&bytes),
             "memory" => memory(&bytes),
             other => {
                 eprintln!(
                     "bench_scan: unknown mode {other:?}: expected slow, fast, phases, table, \
-                     memory"
+                     sorts, memory"
                 );
                 return 2;
             }
@@ -267,6 +270,42 @@ mod native {
             report.add_chunk(scan::scan_chunk(index, offset, chunk.to_vec()));
         }
         report
+    }
+
+    /// Builds the table from the file's events 3 times and sorts all rows of each new table
+    /// twice by each of a few columns, printing both times: the first sort includes
+    /// ranking the column's rows.
+    fn sorts(bytes: &[u8]) {
+        use ipsec_lens::report::{Column, Sort, Table};
+        let report = load_report(bytes);
+        let columns = [
+            Column::Computer,
+            Column::TimeCreated,
+            Column::EventRecordId,
+            Column::LocalEmCertHash,
+        ];
+        for _ in 0..3 {
+            let table = Table::from_files(std::slice::from_ref(&report));
+            for column in columns {
+                let sort = Some(Sort {
+                    column,
+                    descending: true,
+                });
+                let mut times = [0.0; 2];
+                for time in &mut times {
+                    let mut indices = table.all_indices();
+                    let started = Instant::now();
+                    table.sort(&mut indices, sort);
+                    *time = started.elapsed().as_secs_f64() * 1e3;
+                }
+                println!(
+                    "sort column={} first_ms={:.1} second_ms={:.1}",
+                    column.name(),
+                    times[0],
+                    times[1]
+                );
+            }
+        }
     }
 
     /// Loads every event into a report table, then times building the table and filters
