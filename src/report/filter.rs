@@ -1,7 +1,8 @@
 //! Row filters: free text, time range, and exact field values.
 
-use super::table::{Row, Table};
+use super::table::{search_text, Table};
 use super::taxonomy::Cause;
+use crate::decode::Event4983;
 use crate::filetime::FileTime;
 use serde::{Deserialize, Serialize};
 
@@ -42,14 +43,19 @@ pub struct Filter {
 }
 
 impl Filter {
-    /// Returns whether a row passes. [`Table::filter`] is faster for many rows because it
-    /// lowercases the text once.
-    pub fn matches(&self, row: &Row) -> bool {
-        self.matches_with(row, &self.text.trim().to_lowercase())
+    /// Returns whether row `index` of `table` passes, testing that row alone from its
+    /// event. [`Table::filter`] gives the same answer for many rows at once, faster.
+    pub fn matches(&self, table: &Table, index: u32) -> bool {
+        let row = &table.rows[index as usize];
+        // Spaces typed around the text are not part of what is sought.
+        let needle = self.text.trim().to_lowercase();
+        self.matches_fields(&row.event)
+            && (needle.is_empty()
+                || search_text(table.file_name(row), &row.event).contains(&needle))
     }
 
-    fn matches_with(&self, row: &Row, needle: &str) -> bool {
-        let event = &row.event;
+    /// Returns whether `event` meets every condition except the free text.
+    fn matches_fields(&self, event: &Event4983) -> bool {
         let time = event.time_created;
         self.from.is_none_or(|from| time >= from)
             && self.to.is_none_or(|to| time <= to)
@@ -57,13 +63,16 @@ impl Filter {
                 .computer
                 .as_deref()
                 .is_none_or(|expected| same_ignoring_case(&event.computer, expected))
-            && equal(&self.remote_address, &event.remote_address)
-            && equal(&self.failure_reason, &event.failure_reason)
-            && equal(&self.failure_point, &event.failure_point)
-            && equal(&self.state, &event.state)
-            && equal(&self.role, &event.role)
-            && equal(&self.em_impersonation_state, &event.em_impersonation_state)
-            && equal(&self.local_address, &event.local_address)
+            && equal(&self.remote_address, event.remote_address.as_deref())
+            && equal(&self.failure_reason, event.failure_reason.as_deref())
+            && equal(&self.failure_point, event.failure_point.as_deref())
+            && equal(&self.state, event.state.as_deref())
+            && equal(&self.role, event.role.as_deref())
+            && equal(
+                &self.em_impersonation_state,
+                event.em_impersonation_state.as_deref(),
+            )
+            && equal(&self.local_address, event.local_address.as_deref())
             && either(
                 &self.issuing_ca,
                 &event.local_em_issuing_ca,
@@ -75,13 +84,12 @@ impl Filter {
                 &event.remote_em_root_ca,
             )
             && self.cert_hash.as_deref().is_none_or(|expected| {
-                same_hash(expected, &event.local_em_cert_hash)
-                    || same_hash(expected, &event.remote_em_cert_hash)
+                same_hash(expected, event.local_em_cert_hash.as_deref())
+                    || same_hash(expected, event.remote_em_cert_hash.as_deref())
             })
             && self
                 .cause
                 .is_none_or(|cause| Cause::of_reason(event.failure_reason.as_deref()) == cause)
-            && (needle.is_empty() || row.search_text.contains(needle))
     }
 
     /// Returns whether the filter lets every row through.
@@ -90,17 +98,17 @@ impl Filter {
     }
 }
 
-fn same_ignoring_case(a: &str, b: &str) -> bool {
+pub(super) fn same_ignoring_case(a: &str, b: &str) -> bool {
     a.chars()
         .flat_map(char::to_lowercase)
         .eq(b.chars().flat_map(char::to_lowercase))
 }
 
-fn equal(expected: &Option<String>, value: &Option<String>) -> bool {
+pub(super) fn equal(expected: &Option<String>, value: Option<&str>) -> bool {
     match expected.as_deref() {
         None => true,
-        Some("") => value.as_deref().is_none_or(str::is_empty),
-        Some(expected) => value.as_deref() == Some(expected),
+        Some("") => value.is_none_or(str::is_empty),
+        Some(expected) => value == Some(expected),
     }
 }
 
@@ -243,11 +251,11 @@ fn shown_value(value: &str, coded: bool) -> String {
 }
 
 fn either(expected: &Option<String>, local: &Option<String>, remote: &Option<String>) -> bool {
-    expected.is_none() || equal(expected, local) || equal(expected, remote)
+    expected.is_none() || equal(expected, local.as_deref()) || equal(expected, remote.as_deref())
 }
 
-fn same_hash(expected: &str, value: &Option<String>) -> bool {
-    match value.as_deref() {
+pub(super) fn same_hash(expected: &str, value: Option<&str>) -> bool {
+    match value {
         None => expected.is_empty(),
         Some(value) => value.eq_ignore_ascii_case(expected),
     }
@@ -255,15 +263,23 @@ fn same_hash(expected: &str, value: &Option<String>) -> bool {
 
 impl Table {
     /// Returns the indices of the rows that pass `filter`, in table order.
+    /// The free text narrows the rows first, then the other conditions test the rest.
     pub fn filter(&self, filter: &Filter) -> Vec<u32> {
-        // Spaces typed around the text are not part of what is sought.
         let needle = filter.text.trim().to_lowercase();
-        let mut indices = Vec::new();
-        for (index, row) in self.rows.iter().enumerate() {
-            if filter.matches_with(row, &needle) {
-                indices.push(index as u32);
-            }
-        }
+        let mut indices = if needle.is_empty() {
+            self.all_indices()
+        } else if needle.contains('\n') || self.text_index.rows() != self.rows.len() {
+            // A needle with a line feed can span two values, which only the joined text of
+            // a row holds; the index covers only rows added by `push_file`.
+            (0u32..)
+                .zip(&self.rows)
+                .filter(|(_, row)| search_text(self.file_name(row), &row.event).contains(&needle))
+                .map(|(index, _)| index)
+                .collect()
+        } else {
+            self.text_index.matching_rows(&needle)
+        };
+        self.retain_field_matches(filter, &mut indices);
         indices
     }
 }
@@ -272,7 +288,8 @@ impl Table {
 mod tests {
     use super::*;
     use crate::decode::sample::SAMPLE_TIME;
-    use crate::report::sample::{failure_at, table_of};
+    use crate::report::sample::{failure_at, random_table, table_of, Random};
+    use crate::report::Column;
 
     fn passing(table: &Table, filter: &Filter) -> Vec<u64> {
         table
@@ -316,7 +333,7 @@ mod tests {
         assert_eq!(passing(&table, &text("no such text")), Vec::<u64>::new());
         assert_eq!(passing(&table, &text("  ")), [1, 2, 3]);
         assert_eq!(passing(&table, &text(" %%8200 ")), [2]);
-        assert!(text("fabrikam").matches(&table.rows[0]));
+        assert!(text("fabrikam").matches(&table, 0));
     }
 
     #[test]
@@ -483,5 +500,119 @@ mod tests {
             filter.clear(condition.field);
         }
         assert!(filter.is_empty());
+    }
+
+    /// Returns a needle cut from row `index`'s joined search text, so it often matches:
+    /// 1 to 12 characters, sometimes across a line feed, in random case and padding.
+    fn random_needle(table: &Table, index: u32, random: &mut Random) -> String {
+        let row = &table.rows[index as usize];
+        let text: Vec<char> = search_text(table.file_name(row), &row.event)
+            .chars()
+            .collect();
+        let start = random.below(text.len());
+        let end = (start + 1 + random.below(12)).min(text.len());
+        let needle: String = text[start..end].iter().collect();
+        match random.below(4) {
+            0 => needle.to_uppercase(),
+            1 => format!("  {needle} "),
+            _ => needle,
+        }
+    }
+
+    /// Returns the rows that pass `filter`, tested one at a time with [`Filter::matches`].
+    fn reference_filter(table: &Table, filter: &Filter) -> Vec<u32> {
+        let count = table.rows.len() as u32;
+        (0..count)
+            .filter(|index| filter.matches(table, *index))
+            .collect()
+    }
+
+    #[test]
+    fn text_filter_matches_row_by_row() {
+        // With 5,200 rows the thumbprint columns switch from numbered values to one string.
+        let table = random_table(1, 5200, 2, 1_000_000);
+        let index = &table.text_index;
+        assert!(index.coded(Column::LocalEmCertHash).is_none());
+        assert!(index.coded(Column::TimeCreated).is_none());
+        assert!(index.coded(Column::Computer).is_some());
+        let mut random = Random::new(2);
+        let mut needles: Vec<String> = ["ä", "Σ", "σ", "ς", "ss", "i̇", "\n", "1\nl", "%%82", "."]
+            .map(str::to_owned)
+            .into();
+        for _ in 0..30 {
+            let index = random.below(table.rows.len()) as u32;
+            needles.push(random_needle(&table, index, &mut random));
+        }
+
+        // Each row's joined text, as `Filter::matches` builds it, built once for all needles.
+        let texts: Vec<String> = table
+            .rows
+            .iter()
+            .map(|row| search_text(table.file_name(row), &row.event))
+            .collect();
+
+        for needle in needles {
+            let filter = Filter {
+                text: needle.clone(),
+                ..Filter::default()
+            };
+            let sought = needle.trim().to_lowercase();
+            let expected: Vec<u32> = (0u32..)
+                .zip(&texts)
+                .filter(|(_, text)| text.contains(&sought))
+                .map(|(index, _)| index)
+                .collect();
+
+            assert_eq!(table.filter(&filter), expected, "{needle:?}");
+        }
+    }
+
+    #[test]
+    fn combined_filters_match_row_by_row() {
+        // The second table's times and thumbprints are mostly unique, so conditions on them
+        // read each row's cells instead of value numbers.
+        let tables = [
+            random_table(3, 3000, 3, 600),
+            random_table(9, 5200, 2, 1_000_000),
+        ];
+        let mut random = Random::new(4);
+        for (number, table) in tables.iter().enumerate() {
+            for round in 0..50 {
+                let mut filter = Filter::default();
+                if random.below(2) == 0 {
+                    let index = random.below(table.rows.len()) as u32;
+                    filter.text = random_needle(table, index, &mut random);
+                }
+                for _ in 0..1 + random.below(2) {
+                    add_random_condition(table, &mut filter, &mut random);
+                }
+                let passing = table.filter(&filter);
+
+                let expected = reference_filter(table, &filter);
+                assert!(
+                    passing == expected,
+                    "table {number} round {round}: {filter:?}"
+                );
+            }
+        }
+    }
+
+    /// Sets one field condition of `filter` from a random row's values, often in another
+    /// case, so some conditions pass many rows and some none.
+    fn add_random_condition(table: &Table, filter: &mut Filter, random: &mut Random) {
+        let row = &table.rows[random.below(table.rows.len())].event;
+        let values = [&row.remote_address, &row.failure_reason, &row.state];
+        let value = (*random.pick(&values)).clone();
+        match random.below(9) {
+            0 => filter.computer = Some(row.computer.to_uppercase()),
+            1 => filter.remote_address = value.or(Some(String::new())),
+            2 => filter.failure_reason = value,
+            3 => filter.cause = Some(Cause::of_reason(row.failure_reason.as_deref())),
+            4 => filter.issuing_ca = row.remote_em_issuing_ca.clone(),
+            5 => filter.cert_hash = row.local_em_cert_hash.as_deref().map(str::to_uppercase),
+            6 => filter.state = value,
+            7 => filter.from = Some(row.time_created),
+            _ => filter.to = Some(FileTime(row.time_created.0 + 60 * 10_000_000)),
+        }
     }
 }

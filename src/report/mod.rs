@@ -7,6 +7,7 @@
 pub mod aggregate;
 pub mod alerts;
 pub mod column;
+mod column_conditions;
 pub mod computer_names;
 pub mod duplicates;
 pub mod export_csv;
@@ -15,6 +16,7 @@ pub mod file_report;
 pub mod filter;
 pub mod html_report;
 pub mod integrity;
+mod radix_sort;
 pub mod record_ids;
 pub mod related;
 #[cfg(test)]
@@ -23,10 +25,14 @@ pub mod sort;
 pub mod svg;
 pub mod table;
 pub mod taxonomy;
+mod text_index;
+mod text_ranks;
 pub mod timeline;
 pub mod top;
+mod value_ids;
 pub mod view_state;
 pub mod visible;
+mod word_hash;
 pub mod zone;
 
 pub use aggregate::{FileTotal, ValueCount};

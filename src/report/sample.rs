@@ -81,3 +81,109 @@ pub fn hostile_table() -> Table {
     let data = crate::decode::sample::named(&crate::decode::FIELDS_4983, values);
     table_of(vec![raw_event(4983, 7, data)])
 }
+
+/// A xorshift generator, so generated tables are the same on every run.
+pub struct Random(u64);
+
+impl Random {
+    pub fn new(seed: u64) -> Random {
+        Random(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// Returns a number below `bound`.
+    pub fn below(&mut self, bound: usize) -> usize {
+        (self.next() % bound as u64) as usize
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// Values that differ only in case, lowercase differently in Unicode (`ß`, final `Σ`,
+/// `İ`), hold line feeds, are empty, or are Null, for comparing fast paths to slow ones.
+const TRICKY_TEXTS: [&str; 14] = [
+    "host1.contoso.com",
+    "HOST1.contoso.com",
+    "Host1.Contoso.Com",
+    "ÄB-srv",
+    "äb-SRV",
+    "ΟΔΟΣ Σ",
+    "Straße",
+    "İstanbul",
+    "10.0.0.1",
+    "10.0.0.10",
+    "line1\nline2",
+    " padded ",
+    "",
+    "%%8199",
+];
+
+/// Builds a table of [`random_reports`].
+pub fn random_table(seed: u64, rows: usize, files: usize, time_span: u64) -> Table {
+    Table::from_files(&random_reports(seed, rows, files, time_span))
+}
+
+/// Builds `files` files of `rows` 4983 rows in all, with values drawn from small pools of
+/// tricky texts (so most columns repeat values), unique thumbprints and filter IDs, times
+/// within `time_span` seconds (so a small span gives many equal times), and extra EventData
+/// fields on some rows.
+pub fn random_reports(seed: u64, rows: usize, files: usize, time_span: u64) -> Vec<FileReport> {
+    let mut random = Random::new(seed);
+    let mut reports = Vec::new();
+    for file in 0..files {
+        let mut events = Vec::new();
+        for row in 0..rows / files {
+            let record_id = (file * rows + row + 1) as u64;
+            let mut raw = failure_at(record_id, random.next() % time_span);
+            raw.computer = (*random.pick(&TRICKY_TEXTS)).to_owned();
+            for (position, field) in raw.data.iter_mut().enumerate() {
+                field.value = random_value(&mut random, position);
+            }
+            if random.below(10) == 0 {
+                let like = random.below(18);
+                raw.data.push(crate::scan::DataField {
+                    name: "ExtraField".to_owned(),
+                    value: random_value(&mut random, like),
+                });
+            }
+            events.push(raw);
+        }
+        let name = if file % 2 == 0 { "a.evtx" } else { "Ä.EVTX" };
+        reports.push(one_chunk_report(name, events));
+    }
+    reports
+}
+
+/// Returns a value for EventData field `position`: thumbprints (1, 5) and the filter ID
+/// (17) are mostly unique, the others come mostly from [`TRICKY_TEXTS`], numbers or Null.
+fn random_value(random: &mut Random, position: usize) -> FieldValue {
+    let text = |value: String| FieldValue::Text(value);
+    match (position, random.below(12)) {
+        (_, 0) => FieldValue::Null,
+        // Empty or tricky, so the column's lowercase text has ties and shared prefixes.
+        (1 | 5 | 17, 1) if random.below(2) == 0 => text(String::new()),
+        (1 | 5 | 17, 1) => text((*random.pick(&TRICKY_TEXTS)).to_owned()),
+        (1 | 5, pick) => {
+            let hex = format!("{:016X}{:016x}", random.next(), random.next());
+            text(if pick % 2 == 0 {
+                hex
+            } else {
+                hex.to_lowercase()
+            })
+        }
+        (17, _) => FieldValue::Unsigned(random.next() >> random.below(64)),
+        (9 | 11, 1) => text("n/a".to_owned()),
+        (9 | 11, 2) => text(" 500 ".to_owned()),
+        (9 | 11, pick) => FieldValue::Unsigned([500, 4500, 0][pick % 3]),
+        (_, 1) => FieldValue::Unsigned(random.next() % 1000),
+        _ => text((*random.pick(&TRICKY_TEXTS)).to_owned()),
+    }
+}

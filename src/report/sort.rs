@@ -2,13 +2,15 @@
 
 use super::column::{Cell, Column};
 use super::filter::Filter;
+use super::radix_sort::sort_keys;
 use super::table::Table;
+use super::word_hash::WordMap;
 use crate::filetime::FileTime;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::fmt;
+use std::sync::OnceLock;
 
 /// A column to order by, and in which direction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,25 +28,89 @@ impl Table {
             indices.sort_unstable();
             return;
         };
-        // Each row gets one integer key: its kind, its number, time ticks or text rank (see
-        // `rank_keys`), and its position in `indices`, which breaks ties and so keeps equal
-        // rows in their order. The sort then compares integers and never touches rows.
-        let mut order: Vec<u128> = self
-            .rank_keys(indices, column)
-            .into_iter()
+        let computed;
+        let ranks = match self.sort_ranks.get(self, column) {
+            Some(ranks) => ranks,
+            None => {
+                computed = self.column_ranks(column);
+                &computed
+            }
+        };
+        // Each row gets one integer key: its rank in the column, complemented to sort
+        // descending, then its position in `indices`, which breaks ties and so keeps equal
+        // rows in their order. The sort then moves integers and never touches rows.
+        let mut keys: Vec<u64> = indices
+            .iter()
             .zip(0u32..)
-            .map(|((kind, value), position)| {
-                let key = (kind as u128) << 64 | u128::from(value);
-                let key = if descending { MAX_RANK_KEY - key } else { key };
-                key << 32 | u128::from(position)
+            .map(|(index, position)| {
+                let rank = ranks[*index as usize];
+                let rank = if descending { u32::MAX - rank } else { rank };
+                u64::from(rank) << 32 | u64::from(position)
             })
             .collect();
-        order.sort_unstable();
-        let sorted: Vec<u32> = order
+        sort_keys(&mut keys);
+        let sorted: Vec<u32> = keys
             .iter()
             .map(|key| indices[(*key as u32) as usize])
             .collect();
         indices.copy_from_slice(&sorted);
+    }
+
+    /// Returns every row's rank in `column`: equal cells share a rank, and a cell that
+    /// sorts later ascending has a higher one (see [`SortKey`]).
+    fn column_ranks(&self, column: Column) -> Vec<u32> {
+        let coded = self
+            .text_index
+            .coded(column)
+            .filter(|coded| coded.ids.len() == self.rows.len());
+        if let Some(coded) = coded {
+            // The column's distinct values are ranked once, then looked up per row.
+            let mut order: Vec<usize> = (0..coded.first_rows.len()).collect();
+            order.sort_by_cached_key(|id| SortKey::of(self.cell(coded.first_rows[*id], column)));
+            let mut rank_of_value = vec![0u32; order.len()];
+            let mut rank = 0;
+            for (place, id) in order.iter().enumerate() {
+                if place > 0 {
+                    let before = self.cell(coded.first_rows[order[place - 1]], column);
+                    let cell = self.cell(coded.first_rows[*id], column);
+                    if compare_cells(before, cell) != Ordering::Equal {
+                        rank += 1;
+                    }
+                }
+                rank_of_value[*id] = rank;
+            }
+            let mut ranks = Vec::with_capacity(coded.ids.len());
+            coded
+                .ids
+                .for_each(|id| ranks.push(rank_of_value[id as usize]));
+            return ranks;
+        }
+        let plain = self
+            .text_index
+            .plain(column)
+            .filter(|plain| plain.rows() == self.rows.len());
+        if let Some(plain) = plain {
+            return self.plain_column_ranks(column, plain);
+        }
+        // Packed as kind, value, row: sorting the packed keys orders the rows by cell.
+        let mut order: Vec<u128> = self
+            .rank_keys(&self.all_indices(), column)
+            .into_iter()
+            .zip(0u32..)
+            .map(|((kind, value), row)| {
+                ((kind as u128) << 64 | u128::from(value)) << 32 | u128::from(row)
+            })
+            .collect();
+        order.sort_unstable();
+        let mut ranks = vec![0u32; order.len()];
+        let mut rank = 0;
+        for (place, key) in order.iter().enumerate() {
+            if place > 0 && order[place - 1] >> 32 != key >> 32 {
+                rank += 1;
+            }
+            ranks[(*key as u32) as usize] = rank;
+        }
+        ranks
     }
 
     /// Returns the sort key of `column` for each of `indices`, in the order of
@@ -52,7 +118,7 @@ impl Table {
     fn rank_keys(&self, indices: &[u32], column: Column) -> Vec<RankKey> {
         // Logs repeat few distinct values per column, so each row's text is looked up once
         // to number it, and only the distinct values are compared.
-        let mut ids: HashMap<&str, u64, BuildHasherDefault<WordHasher>> = HashMap::default();
+        let mut ids: WordMap<&str, u64> = WordMap::default();
         let mut texts: Vec<&str> = Vec::new();
         let mut keys: Vec<RankKey> = indices
             .iter()
@@ -93,33 +159,40 @@ impl Table {
     }
 }
 
-/// A multiply-and-rotate hash over 8-byte words, in the manner of rustc's FxHasher. Table
-/// values are not chosen to collide, and SipHash, std's default, made text sorts several
-/// times slower than number sorts on a million rows.
-#[derive(Default)]
-struct WordHasher(u64);
+/// Each column's [`Table::column_ranks`], computed on the first sort by that column and
+/// kept until rows are added, so later sorts by it only gather ranks and sort integers.
+#[derive(Clone, Default)]
+pub(crate) struct SortRanks([OnceLock<Vec<u32>>; Column::ALL.len()]);
 
-impl Hasher for WordHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        let mut words = bytes.chunks_exact(8);
-        for word in &mut words {
-            let word = u64::from_le_bytes(word.try_into().expect("chunks of 8 bytes"));
-            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
-        }
-        for byte in words.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(*byte)).wrapping_mul(SEED);
-        }
+impl SortRanks {
+    /// Returns `column`'s ranks, computing them on first use. Returns `None` when the
+    /// table's rows changed behind [`Table::push_file`], which resets the ranks.
+    fn get<'a>(&'a self, table: &Table, column: Column) -> Option<&'a [u32]> {
+        let ranks = self.0[column as usize].get_or_init(|| table.column_ranks(column));
+        (ranks.len() == table.rows.len()).then_some(ranks.as_slice())
     }
+}
 
-    fn finish(&self) -> u64 {
-        self.0
+/// Ranks are derived from the rows, so two tables with equal rows are equal whichever
+/// columns they happened to sort by.
+impl PartialEq for SortRanks {
+    fn eq(&self, _: &SortRanks) -> bool {
+        true
+    }
+}
+
+impl fmt::Debug for SortRanks {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ranked = Column::ALL
+            .iter()
+            .filter(|column| self.0[**column as usize].get().is_some());
+        formatter.debug_list().entries(ranked).finish()
     }
 }
 
 /// The kinds of cell in sort order, as in [`SortKey`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum KindRank {
+pub(super) enum KindRank {
     Null,
     Number,
     Time,
@@ -128,9 +201,6 @@ enum KindRank {
 
 /// A row's sort key: its kind, then its number, time ticks or text rank.
 type RankKey = (KindRank, u64);
-
-/// The largest kind-and-value part of a packed key; subtracting from it reverses the order.
-const MAX_RANK_KEY: u128 = (KindRank::Text as u128) << 64 | u64::MAX as u128;
 
 /// A cell's place in sort order: missing values first, then numbers and times by value,
 /// then text by its lowercase form with the original bytes breaking ties. The variant order
@@ -173,8 +243,9 @@ fn fold_case(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::sample::{failure_at, table_of};
+    use crate::report::sample::{failure_at, random_reports, random_table, table_of, Random};
     use crate::scan::FieldValue;
+    use std::cmp::Reverse;
 
     fn ordered(table: &Table, sort: Option<Sort>) -> Vec<u64> {
         table
@@ -302,5 +373,80 @@ mod tests {
         table.sort(&mut indices, None);
 
         assert_eq!(indices, [0, 1, 2, 3]);
+    }
+
+    /// Orders `indices` by each row's [`SortKey`] with a stable sort, so ties keep their
+    /// order in `indices`.
+    fn reference_sort(table: &Table, indices: &[u32], sort: Sort) -> Vec<u32> {
+        let mut sorted = indices.to_vec();
+        let key = |index: &u32| SortKey::of(table.cell(*index, sort.column));
+        if sort.descending {
+            sorted.sort_by_cached_key(|index| Reverse(key(index)));
+        } else {
+            sorted.sort_by_cached_key(key);
+        }
+        sorted
+    }
+
+    /// Returns all rows, every third row, and all rows shuffled, as sorts get them.
+    fn index_sets(table: &Table, random: &mut Random) -> [Vec<u32>; 3] {
+        let all = table.all_indices();
+        let every_third = all.iter().copied().filter(|index| index % 3 == 0).collect();
+        let mut shuffled = all.clone();
+        for place in (1..shuffled.len()).rev() {
+            shuffled.swap(place, random.below(place + 1));
+        }
+        [all, every_third, shuffled]
+    }
+
+    #[test]
+    fn sort_matches_reference_on_random_tables() {
+        // The first table is big enough for the radix sort and has columns of mostly
+        // unique values. The second has many equal times and only numbered columns.
+        let tables = [
+            random_table(5, 5200, 2, 1_000_000),
+            random_table(6, 1500, 3, 300),
+        ];
+        let mut random = Random::new(7);
+        for (number, table) in tables.iter().enumerate() {
+            for indices in index_sets(table, &mut random) {
+                for column in Column::ALL {
+                    for descending in [false, true] {
+                        let sort = Sort { column, descending };
+                        let mut sorted = indices.clone();
+                        table.sort(&mut sorted, Some(sort));
+
+                        let expected = reference_sort(table, &indices, sort);
+                        assert!(sorted == expected, "table {number}, {sort:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sort_after_growth_matches_reference() {
+        let reports = random_reports(8, 6000, 2, 5000);
+        let mut table = Table::from_files(&reports[..1]);
+        let by_time = Sort {
+            column: Column::TimeCreated,
+            descending: true,
+        };
+        let by_computer = Sort {
+            column: Column::Computer,
+            descending: false,
+        };
+        let mut indices = table.all_indices();
+        table.sort(&mut indices, Some(by_time));
+        table.sort(&mut indices, Some(by_computer));
+
+        table.push_file(&reports[1]);
+
+        for sort in [by_time, by_computer] {
+            let mut indices = table.all_indices();
+            table.sort(&mut indices, Some(sort));
+            let expected = reference_sort(&table, &table.all_indices(), sort);
+            assert!(indices == expected, "{sort:?}");
+        }
     }
 }

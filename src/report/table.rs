@@ -1,12 +1,13 @@
-//! The 4983 rows of every file in one table, with search text prepared once per row.
+//! The 4983 rows of every file in one table, with their search text prepared once.
 
 use super::column::{Cell, Column};
 use super::duplicates::Duplicates;
 use super::file_report::FileReport;
+use super::sort::SortRanks;
+use super::text_index::{push_cell, push_lowercase, TextIndex};
 use crate::decode::Event4983;
 use crate::filetime::FileTime;
 use serde::{Deserialize, Serialize};
-use std::fmt::Write;
 use std::sync::Arc;
 
 /// One 4983 event and the file it came from.
@@ -16,9 +17,6 @@ pub struct Row {
     pub file: u32,
     /// The event as its [`FileReport`] holds it, shared rather than copied.
     pub event: Arc<Event4983>,
-    /// Every shown value in lowercase, separated by line feeds, so free-text search is one
-    /// substring test per row.
-    pub(crate) search_text: Box<str>,
 }
 
 /// A row's identity that survives a rebuild of the table, unlike its index.
@@ -33,14 +31,18 @@ pub struct RowKey {
 /// seen in an earlier file, or earlier in the same file, is left out (see [`Duplicates`]).
 ///
 /// Views (filtered, sorted) are index vectors into `rows`, so no row is copied per view.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// Rows are added only by [`Table::push_file`], which also indexes their text for search.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Table {
     /// File names; a row's `file` indexes this.
     pub files: Vec<String>,
     pub rows: Vec<Row>,
     /// The IPsec records counted so far and the copies left out.
-    #[serde(skip)]
     pub(crate) duplicates: Duplicates,
+    /// The lowercase text of every row's values, for [`Table::filter`].
+    pub(crate) text_index: TextIndex,
+    /// Each sorted column's rank of every row, kept until rows are added.
+    pub(crate) sort_ranks: SortRanks,
 }
 
 impl Table {
@@ -50,6 +52,10 @@ impl Table {
         for report in reports {
             table.push_file(report);
         }
+        // Vectors grow by doubling, so up to half of each is spare room; a table is built
+        // whole and then only read, so the room is given back.
+        table.rows.shrink_to_fit();
+        table.text_index.shrink_to_fit();
         table
     }
 
@@ -63,13 +69,13 @@ impl Table {
             .zip(counted)
             .filter(|(_, counted)| *counted)
         {
-            let search_text = search_text(&report.name, event).into_boxed_str();
+            self.text_index.push_row(&report.name, event);
             self.rows.push(Row {
                 file,
                 event: Arc::clone(event),
-                search_text,
             });
         }
+        self.sort_ranks = SortRanks::default();
     }
 
     /// Returns the name of the file a row came from.
@@ -111,17 +117,13 @@ impl Table {
     }
 }
 
-/// Joins every shown value of a row, raw codes and their words alike, in lowercase.
-fn search_text(file: &str, event: &Event4983) -> String {
+/// Joins every shown value of a row, raw codes and their words alike, in lowercase, each
+/// ended by a line feed. [`TextIndex`] holds the same values column by column; this is the
+/// row-at-a-time form for [`super::Filter::matches`] and for needles with a line feed.
+pub(crate) fn search_text(file: &str, event: &Event4983) -> String {
     let mut text = String::with_capacity(512);
     for column in Column::ALL {
-        match column.cell(file, event) {
-            Cell::Null => {}
-            Cell::Text(value) => push_lowercase(&mut text, value),
-            Cell::Number(number) => write!(text, "{number}").expect("writing to a String"),
-            // Lowercased like the needle, so "2024-05-01T12" finds the ISO text.
-            Cell::Time(time) => push_lowercase(&mut text, &time.to_string()),
-        }
+        push_cell(&mut text, column.cell(file, event));
         text.push('\n');
     }
     for field in &event.other_fields {
@@ -129,14 +131,6 @@ fn search_text(file: &str, event: &Event4983) -> String {
         text.push('\n');
     }
     text
-}
-
-fn push_lowercase(text: &mut String, value: &str) {
-    if value.is_ascii() {
-        text.extend(value.chars().map(|c| c.to_ascii_lowercase()));
-    } else {
-        text.push_str(&value.to_lowercase());
-    }
 }
 
 #[cfg(test)]
