@@ -337,6 +337,26 @@ mod tests {
     }
 
     #[test]
+    fn text_matches_the_failure_cause_name() {
+        let reason = "Negotiation timed out";
+        assert_eq!(
+            crate::report::Cause::of_reason(Some(reason)),
+            crate::report::Cause::Timeout
+        );
+        let mut timed_out = failure_at(2, 60);
+        timed_out.data[13].value = crate::scan::FieldValue::Text(reason.into());
+        let table = table_of(vec![failure_at(1, 0), timed_out]);
+        let text = |text: &str| Filter {
+            text: text.into(),
+            ..Filter::default()
+        };
+
+        assert_eq!(passing(&table, &text("TIMEOUT")), [2]);
+        assert!(text("timeout").matches(&table, 1));
+        assert!(!text("timeout").matches(&table, 0));
+    }
+
+    #[test]
     fn time_range_is_inclusive() {
         let table = sample_table();
         let filter = Filter {

@@ -4,7 +4,7 @@ use super::column::{Cell, Column};
 use super::duplicates::Duplicates;
 use super::file_report::FileReport;
 use super::sort::SortRanks;
-use super::text_index::{push_cell, push_lowercase, TextIndex};
+use super::text_index::{push_cause, push_cell, push_lowercase, TextIndex};
 use crate::decode::Event4983;
 use crate::filetime::FileTime;
 use serde::{Deserialize, Serialize};
@@ -126,6 +126,7 @@ pub(crate) fn search_text(file: &str, event: &Event4983) -> String {
         push_cell(&mut text, column.cell(file, event));
         text.push('\n');
     }
+    push_cause(&mut text, event);
     for field in &event.other_fields {
         push_lowercase(&mut text, &field.value.to_text());
         text.push('\n');

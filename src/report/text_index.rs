@@ -10,6 +10,7 @@
 //! feed never matches across two values.
 
 use super::column::{Cell, Column};
+use super::taxonomy::Cause;
 use super::value_ids::ValueIds;
 use super::word_hash::WordMap;
 use crate::decode::Event4983;
@@ -28,11 +29,18 @@ const CODED_ROWS_PER_VALUE: usize = 8;
 /// The search text of a table's rows, one [`ColumnText`] per column.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct TextIndex {
-    /// One entry per column of [`Column::ALL`], in that order, then one for the values of
-    /// [`Event4983::other_fields`]. Empty until the first row.
+    /// One entry per column of [`Column::ALL`], in that order, then one for the failure
+    /// cause's name and one for the values of [`Event4983::other_fields`]. Empty until the
+    /// first row.
     columns: Vec<ColumnText>,
     rows: usize,
+    /// The cause of each FailureReason text met, since grouping a text costs more than
+    /// looking it up.
+    causes: WordMap<Box<str>, Cause>,
 }
+
+/// Where the failure cause's name is kept in [`TextIndex::columns`].
+const CAUSE_COLUMN: usize = Column::ALL.len();
 
 /// The lowercase text of one column's values.
 #[derive(Clone, Debug, PartialEq)]
@@ -79,13 +87,28 @@ impl TextIndex {
             self.columns = Column::ALL
                 .iter()
                 .map(|_| ColumnText::Coded(CodedColumn::default()))
-                .chain([ColumnText::Plain(PlainColumn::default())])
+                .chain([
+                    ColumnText::Coded(CodedColumn::default()),
+                    ColumnText::Plain(PlainColumn::default()),
+                ])
                 .collect();
         }
         let row = u32::try_from(self.rows).expect("fewer than 2^32 rows");
         for (column, text) in Column::ALL.into_iter().zip(&mut self.columns) {
             text.push(column.cell(file, event), row);
         }
+        let cause = match event.failure_reason.as_deref() {
+            None => Cause::of_reason(None),
+            Some(reason) => match self.causes.get(reason) {
+                Some(cause) => *cause,
+                None => {
+                    let cause = Cause::of_reason(Some(reason));
+                    self.causes.insert(reason.into(), cause);
+                    cause
+                }
+            },
+        };
+        self.columns[CAUSE_COLUMN].push(Cell::Text(cause.label()), row);
         let Some(ColumnText::Plain(other)) = self.columns.last_mut() else {
             unreachable!("the last column holds the other fields");
         };
@@ -280,6 +303,14 @@ pub(crate) fn push_cell(text: &mut String, cell: Cell<'_>) {
 }
 
 /// Appends `value` lowercased as `str::to_lowercase` does, and faster for ASCII text.
+/// Adds the name of the row's failure cause (such as "timeout"), so that a search for a
+/// cause the charts show finds its rows, whatever words the reasons use.
+pub(crate) fn push_cause(text: &mut String, event: &Event4983) {
+    let cause = Cause::of_reason(event.failure_reason.as_deref());
+    push_lowercase(text, cause.label());
+    text.push('\n');
+}
+
 pub(crate) fn push_lowercase(text: &mut String, value: &str) {
     if value.is_ascii() {
         text.extend(value.chars().map(|c| c.to_ascii_lowercase()));
