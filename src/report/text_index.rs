@@ -302,7 +302,6 @@ pub(crate) fn push_cell(text: &mut String, cell: Cell<'_>) {
     }
 }
 
-/// Appends `value` lowercased as `str::to_lowercase` does, and faster for ASCII text.
 /// Adds the name of the row's failure cause (such as "timeout"), so that a search for a
 /// cause the charts show finds its rows, whatever words the reasons use.
 pub(crate) fn push_cause(text: &mut String, event: &Event4983) {
@@ -311,6 +310,7 @@ pub(crate) fn push_cause(text: &mut String, event: &Event4983) {
     text.push('\n');
 }
 
+/// Appends `value` lowercased as `str::to_lowercase` does, and faster for ASCII text.
 pub(crate) fn push_lowercase(text: &mut String, value: &str) {
     if value.is_ascii() {
         text.extend(value.chars().map(|c| c.to_ascii_lowercase()));

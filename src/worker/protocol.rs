@@ -122,12 +122,12 @@ mod tests {
             "chunks 16 to 31 (16 chunks) were not read: a worker stopped on an internal error \
              (boom)"
         );
-        let one = Request::Panic {
+        let single = Request::Panic {
             job: 0,
             first: 3,
             count: 1,
         };
-        assert_eq!(one.lost("x"), "chunk 3 was not read: x");
+        assert_eq!(single.lost("x"), "chunk 3 was not read: x");
         assert_eq!(
             Request::Header { job: 0 }.lost("x"),
             "the file header was not read, so no record was: x"
