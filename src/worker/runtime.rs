@@ -9,8 +9,6 @@ use crate::scan;
 use crate::scan::xml::{self, RecordXml, XmlError};
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
@@ -50,173 +48,24 @@ struct Worker {
     queue: VecDeque<JsValue>,
     /// The loop in [`run`] is working through `queue`.
     running: bool,
-    /// Read buffers kept between runs of the loop, at most [`READERS`].
-    readers: Vec<RangeReader>,
+    reader: Option<RangeReader>,
 }
 
-/// Readers a worker keeps: one for the request it scans and one for the next request's
-/// read, which the browser carries out on its own threads during the scan.
-const READERS: usize = 2;
-
-/// A read of a chunk request's byte range that runs while the worker does other work. It
-/// owns its reader and hands it back with the result.
-type PendingRead = Pin<Box<dyn Future<Output = (RangeReader, Result<(), String>)>>>;
-
-/// A chunk request whose read has started.
-struct StartedChunks {
-    job: u32,
-    first: u64,
-    count: u64,
-    start: u64,
-    end: u64,
-    read: PendingRead,
-}
-
-/// Handles queued requests in order until the queue is empty. Before it scans a chunk
-/// request, it starts the read of the next queued chunk request, so that read overlaps the
-/// scan instead of following it.
+/// Handles queued requests one at a time until the queue is empty.
 async fn run(worker: Rc<RefCell<Worker>>) {
-    let mut readers = std::mem::take(&mut worker.borrow_mut().readers);
-    readers.resize_with(READERS, RangeReader::default);
-    let mut started: Option<StartedChunks> = None;
+    let mut reader = worker.borrow_mut().reader.take().unwrap_or_default();
     loop {
-        let chunks = match started.take() {
-            Some(chunks) => chunks,
-            None => {
-                let next = worker.borrow_mut().queue.pop_front();
-                let Some(data) = next else {
-                    break;
-                };
-                let reader = readers.pop().unwrap_or_default();
-                match start_chunks(reader, &data) {
-                    Ok(chunks) => chunks,
-                    Err(reader) => {
-                        let mut reader = reader;
-                        let reply = handle(&mut reader, &data).await;
-                        readers.push(reader);
-                        post(&reply);
-                        publish_memory_size();
-                        continue;
-                    }
-                }
-            }
+        let next = worker.borrow_mut().queue.pop_front();
+        let Some(data) = next else {
+            break;
         };
-        let (reader, result) = chunks.read.await;
-        started = start_next_chunks(&worker, &mut readers);
-        let reply = match result {
-            Ok(()) => {
-                let StartedChunks {
-                    job,
-                    first,
-                    count,
-                    start,
-                    end,
-                    ..
-                } = chunks;
-                scan_chunks(&reader.bytes, job, first, count, start, end)
-            }
-            Err(message) => {
-                let request = Request::Chunks {
-                    job: chunks.job,
-                    first: chunks.first,
-                    count: chunks.count,
-                };
-                let lost = request.lost(&message);
-                Reply::Failed {
-                    job: chunks.job,
-                    message: lost,
-                }
-            }
-        };
-        readers.push(reader);
+        let reply = handle(&mut reader, &data).await;
         post(&reply);
         publish_memory_size();
     }
     let mut state = worker.borrow_mut();
-    state.readers = readers;
+    state.reader = Some(reader);
     state.running = false;
-}
-
-/// Takes the next queued request off the queue and starts its read when it is a chunk
-/// request and a reader is free. Any other request stays queued for the loop in [`run`].
-fn start_next_chunks(
-    worker: &Rc<RefCell<Worker>>,
-    readers: &mut Vec<RangeReader>,
-) -> Option<StartedChunks> {
-    let mut state = worker.borrow_mut();
-    let data = state.queue.front()?;
-    let reader = readers.pop()?;
-    match start_chunks(reader, data) {
-        Ok(chunks) => {
-            state.queue.pop_front();
-            Some(chunks)
-        }
-        Err(reader) => {
-            readers.push(reader);
-            None
-        }
-    }
-}
-
-/// Starts the read of `data` if it is a well-formed chunk request with a file; otherwise
-/// returns `reader` unused.
-fn start_chunks(reader: RangeReader, data: &JsValue) -> Result<StartedChunks, RangeReader> {
-    let Ok(Request::Chunks { job, first, count }) = decode_request(data) else {
-        return Err(reader);
-    };
-    let Some(file) = request_file(data) else {
-        return Err(reader);
-    };
-    let size = file.size() as u64;
-    let start = read::chunk_offset(first);
-    let end = read::chunk_offset(first + count).min(size);
-    let mut reader = reader;
-    let read = Box::pin(async move {
-        let result = reader.read(&file, start, end).await;
-        (reader, result)
-    });
-    Ok(StartedChunks {
-        job,
-        first,
-        count,
-        start,
-        end,
-        read,
-    })
-}
-
-fn decode_request(data: &JsValue) -> Result<Request, protocol::ProtocolError> {
-    let request_text = js_sys::Reflect::get(data, &"request".into())
-        .ok()
-        .and_then(|value| value.as_string())
-        .unwrap_or_default();
-    protocol::decode(&request_text)
-}
-
-fn request_file(data: &JsValue) -> Option<File> {
-    js_sys::Reflect::get(data, &"file".into())
-        .ok()
-        .and_then(|value| value.dyn_into::<File>().ok())
-}
-
-/// Scans the chunk slots `first .. first + count` held in `buffer`, the file's bytes
-/// `start..end`.
-fn scan_chunks(buffer: &[u8], job: u32, first: u64, count: u64, start: u64, end: u64) -> Reply {
-    let scans = (0..count)
-        .filter_map(|n| {
-            let from = (n * CHUNK_SIZE) as usize;
-            let to = (from + CHUNK_SIZE as usize).min(buffer.len());
-            let bytes = buffer.get(from..to)?.to_vec();
-            Some(scan::scan_chunk(first + n, start + from as u64, bytes))
-        })
-        .collect();
-    Reply::Chunks {
-        job,
-        first,
-        count,
-        bytes_read: end - start,
-        scans,
-    }
 }
 
 /// Puts the size of this worker's wasm memory in `self.ipsecLensWasmBytes`, where
@@ -235,9 +84,12 @@ fn post(reply: &Reply) {
     let _ = scope.post_message(&JsValue::from_str(&protocol::encode(reply)));
 }
 
-/// Runs any request other than a well-formed chunk request, which [`run`] reads ahead.
 async fn handle(reader: &mut RangeReader, data: &JsValue) -> Reply {
-    let request = match decode_request(data) {
+    let request_text = js_sys::Reflect::get(data, &"request".into())
+        .ok()
+        .and_then(|value| value.as_string())
+        .unwrap_or_default();
+    let request: Request = match protocol::decode(&request_text) {
         Ok(request) => request,
         Err(error) => {
             return Reply::Failed {
@@ -247,7 +99,10 @@ async fn handle(reader: &mut RangeReader, data: &JsValue) -> Reply {
         }
     };
     let job = request.job();
-    let Some(file) = request_file(data) else {
+    let Some(file) = js_sys::Reflect::get(data, &"file".into())
+        .ok()
+        .and_then(|v| v.dyn_into::<File>().ok())
+    else {
         return Reply::Failed {
             job,
             message: "the request carried no file".into(),
@@ -296,7 +151,22 @@ async fn handle(reader: &mut RangeReader, data: &JsValue) -> Reply {
                 let lost = Request::Chunks { job, first, count }.lost(&message);
                 return Reply::Failed { job, message: lost };
             }
-            scan_chunks(&reader.bytes, job, first, count, start, end)
+            let buffer = &reader.bytes;
+            let scans = (0..count)
+                .filter_map(|n| {
+                    let from = (n * CHUNK_SIZE) as usize;
+                    let to = (from + CHUNK_SIZE as usize).min(buffer.len());
+                    let bytes = buffer.get(from..to)?.to_vec();
+                    Some(scan::scan_chunk(first + n, start + from as u64, bytes))
+                })
+                .collect();
+            Reply::Chunks {
+                job,
+                first,
+                count,
+                bytes_read: end - start,
+                scans,
+            }
         }
     }
 }

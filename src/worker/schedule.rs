@@ -3,15 +3,13 @@
 //! The pool has scan workers and one hash worker. The SHA-256 pass reads the whole file in
 //! order, so on a scan worker it would either delay the first rows or run alone after the
 //! scan; on a worker of its own it overlaps the scan. Each scan worker holds up to
-//! [`SCAN_DEPTH`] requests, so it reads and starts the next ones without waiting for the
-//! page's thread to handle its last reply.
+//! [`SCAN_DEPTH`] requests, so it starts the next one without waiting for the page's thread
+//! to handle its last reply.
 
 use super::protocol::Request;
 
-/// Requests a scan worker holds at once: the one it scans, the next one, whose read runs
-/// during that scan, and one more, so that the read after that can start before the page
-/// has handled the scan's reply.
-pub const SCAN_DEPTH: usize = 3;
+/// Requests a scan worker holds at once: the one it runs and the one it runs next.
+pub const SCAN_DEPTH: usize = 2;
 /// Requests the hash worker holds at once. A hash takes a whole file, so there is nothing
 /// to gain from queueing a second one in the worker.
 pub const HASH_DEPTH: usize = 1;
