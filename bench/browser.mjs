@@ -9,7 +9,9 @@
 // total; the peak resident memory of Chromium's renderer processes (the scan workers are
 // threads of the page's renderer), sampled every 100 ms from /proc; the wasm memory of
 // the page and of each worker at the end (wasm memory never shrinks, so that is its peak);
-// and the row-count text at the end.
+// and the row-count text at the end. `threads` lists, busiest first, the seconds each thread
+// name of all Chromium's processes spent running on a core and waiting for one
+// (/proc/PID/task/TID/schedstat). Threads of one name are summed, except workers.
 // CHROMIUM_BIN overrides /usr/bin/chromium.
 
 import { chromium } from 'playwright-core';
@@ -67,6 +69,56 @@ function rendererRssKb(root) {
   return total;
 }
 
+/**
+ * Running and run-queue nanoseconds of every thread of `root` and its descendants, keyed by
+ * "pid/tid" and labelled with the thread's name (`comm`, cut to 15 characters by Linux).
+ */
+function threadTimes(root) {
+  const times = new Map();
+  for (const pid of [root, ...descendants(root)]) {
+    let tids = [];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+        const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8')
+          .split(' ')
+          .map(Number);
+        // Every worker thread is called DedicatedWorker, so the thread id distinguishes them.
+        const label = name.startsWith('DedicatedWorker') ? `${name} ${tid}` : name;
+        times.set(`${pid}/${tid}`, { name: label, run, wait });
+      } catch {
+        // The thread ended between the listing and the read.
+      }
+    }
+  }
+  return times;
+}
+
+/** Seconds run and waited per thread name between two `threadTimes` samples. */
+function threadSeconds(before, after) {
+  const byName = new Map();
+  for (const [key, end] of after) {
+    const start = before.get(key) ?? { run: 0, wait: 0 };
+    const sum = byName.get(end.name) ?? { thread: end.name, run_s: 0, runqueue_wait_s: 0 };
+    sum.run_s += (end.run - start.run) / 1e9;
+    sum.runqueue_wait_s += (end.wait - start.wait) / 1e9;
+    byName.set(end.name, sum);
+  }
+  return [...byName.values()]
+    .filter((sum) => sum.run_s >= 0.05)
+    .sort((a, b) => b.run_s - a.run_s)
+    .map((sum) => ({
+      thread: sum.thread,
+      run_s: Number(sum.run_s.toFixed(2)),
+      runqueue_wait_s: Number(sum.runqueue_wait_s.toFixed(2)),
+    }));
+}
+
 /** Finds the pid of the browser process whose command line contains `tag`. */
 function browserPidWith(tag) {
   for (const entry of readdirSync('/proc')) {
@@ -99,8 +151,12 @@ try {
   await page.waitForTimeout(1500);
   const idleRssKb = rendererRssKb(browserPid);
   let peakRssKb = idleRssKb;
+  const startTimes = threadTimes(browserPid);
+  // Threads that end during the run keep their last sampled times.
+  const lastTimes = new Map(startTimes);
   const sampler = setInterval(() => {
     peakRssKb = Math.max(peakRssKb, rendererRssKb(browserPid));
+    for (const [key, times] of threadTimes(browserPid)) lastTimes.set(key, times);
   }, 100);
 
   // Marks, in the page's clock, when every file is scanned and when every hash is shown.
@@ -137,6 +193,7 @@ try {
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
   peakRssKb = Math.max(peakRssKb, rendererRssKb(browserPid));
+  for (const [key, times] of threadTimes(browserPid)) lastTimes.set(key, times);
   const rowCount = await page.textContent('[data-testid=row-count]');
   const marks = await page.evaluate(() => window.benchMarks);
   const mb = (bytes) => (bytes ? bytes / 1048576 : null);
@@ -159,6 +216,7 @@ try {
     page_wasm_mb: pageWasmMb,
     worker_wasm_mb: workerWasmMb,
     row_count: rowCount,
+    threads: threadSeconds(startTimes, lastTimes),
   }));
 } finally {
   await browser.close();
