@@ -9,14 +9,16 @@ if (!result.table) {
   process.exit(1);
 }
 const cell = (figure) => (figure ? `${figure.best} / ${figure.median}` : '-');
-const columns = ['action', 'rows shown', 'to DOM', 'to frame', 'wait', 'filter+sort'];
-const widths = [40, 22, 14, 14, 12, 12];
+const columns = [
+  'action', 'rows shown', 'to DOM', 'to frame', 'wait', 'filter+sort', 'other views',
+];
+const widths = [40, 22, 14, 14, 12, 12, 14];
 const line = (cells) => cells.map((text, i) => String(text).padEnd(widths[i])).join(' ');
 console.log(`loaded: ${result.row_count} in ${result.seconds.toFixed(1)} s; ms, best / median`);
 console.log(line(columns));
 for (const figures of Object.values(result.table)) {
   console.log(line([
     figures.action, figures.rows, cell(figures.dom_ms), cell(figures.frame_ms),
-    cell(figures.wait_ms), cell(figures.view_ms),
+    cell(figures.wait_ms), cell(figures.view_ms), cell(figures.views_ms),
   ]));
 }

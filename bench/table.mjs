@@ -6,10 +6,12 @@
 // rendered rows), then until the next frame has been rendered. The page records filtering
 // and sorting the rows as the User Timing measure "ipsec-lens:table-view" (src/ui/timing.rs).
 // That measure splits each time into the wait before the work starts, the work itself, and
-// the rest, which is the other views that follow the rows (summary, charts, alerts) and the
-// DOM update.
+// the rest. The rest is mostly the views computed from the rows on view (timeline, charts,
+// summary, alerts), which the page measures too, and the DOM update.
 
 const MEASURE = 'ipsec-lens:table-view';
+/** Measures of the views that follow the rows on view (src/ui/timing.rs), summed per name. */
+const VIEW_MEASURES = ['timeline', 'top-chart', 'summary-top', 'alerts', 'retry-storms'];
 const FILTER_TEXT = '10.20.10.';
 const ROUNDS = 3;
 
@@ -22,7 +24,7 @@ const ACTIONS = [
 ];
 
 /** Installs `window.benchTableAction`, which times one action, in the page. */
-function installInPage(measure) {
+function installInPage([measure, viewMeasures]) {
   const rowCount = () => document.querySelector('[data-testid=row-count]')?.textContent ?? '';
   const header = (name) => [...document.querySelectorAll('[data-testid=events-table] th')]
     .find((cell) => cell.textContent.trim() === name);
@@ -66,7 +68,14 @@ function installInPage(measure) {
       const painted = await afterNextFrame();
       const view = performance.getEntriesByName(measure).at(-1);
       const measured = view && view.startTime >= started;
+      const views = Object.fromEntries(viewMeasures.map((name) => [
+        name.replaceAll('-', '_') + '_ms',
+        performance.getEntriesByName(`ipsec-lens:${name}`)
+          .reduce((sum, entry) => sum + entry.duration, 0),
+      ]));
       resolve({
+        ...views,
+        views_ms: Object.values(views).reduce((sum, ms) => sum + ms, 0),
         dom_ms: shown - started,
         frame_ms: painted - started,
         wait_ms: measured ? view.startTime - started : null,
@@ -95,6 +104,7 @@ function installInPage(measure) {
       observer.disconnect();
       reject(new Error(`${kind} ${JSON.stringify(value)}: no change shown within 120 s`));
     }, 120000);
+    performance.clearMeasures();
     started = performance.now();
     if (kind === 'text') {
       input.value = value;
@@ -138,7 +148,7 @@ function summarize(samples, key) {
  * returns per action the best, median and first of each figure, in milliseconds.
  */
 export async function timeTableViews(page) {
-  await page.evaluate(installInPage, MEASURE);
+  await page.evaluate(installInPage, [MEASURE, VIEW_MEASURES]);
   // The last table rebuild and redraw of the scan may still be queued.
   await page.waitForTimeout(1000);
   await clearSort(page);
@@ -165,6 +175,11 @@ export async function timeTableViews(page) {
       frame_ms: summarize(actionSamples, 'frame_ms'),
       wait_ms: summarize(actionSamples, 'wait_ms'),
       view_ms: summarize(actionSamples, 'view_ms'),
+      views_ms: summarize(actionSamples, 'views_ms'),
+      ...Object.fromEntries(VIEW_MEASURES.map((name) => {
+        const key = name.replaceAll('-', '_') + '_ms';
+        return [key, summarize(actionSamples, key)];
+      })),
     };
   }
   return result;
