@@ -22,3 +22,9 @@ for (const figures of Object.values(result.table)) {
     cell(figures.wait_ms), cell(figures.view_ms), cell(figures.views_ms),
   ]));
 }
+console.log('other views, median ms: timeline, top chart, summary top lists, alerts, storms');
+for (const figures of Object.values(result.table)) {
+  const parts = ['timeline_ms', 'top_chart_ms', 'summary_top_ms', 'alerts_ms', 'retry_storms_ms']
+    .map((key) => figures[key]?.median ?? '-');
+  console.log(`  ${figures.action}: ${parts.join(', ')}`);
+}
