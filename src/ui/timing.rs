@@ -12,8 +12,9 @@ pub const RETRY_STORMS: &str = "ipsec-lens:retry-storms";
 
 /// Runs `work` and records its duration as a measure named `name`.
 ///
-/// Measures stay in the page's timeline, a few per filter or sort (about 100 bytes each),
-/// because a step such as the alerts runs once per rule and a reader sums them.
+/// Measures stay in the page's timeline, a few per filter or sort, because a step such as
+/// the alerts runs once per rule and a reader sums them.
+/// NOTE: the page never clears them, so the timeline grows with each change of the view.
 pub fn measured<T>(name: &str, work: impl FnOnce() -> T) -> T {
     let Some(performance) = web_sys::window().and_then(|window| window.performance()) else {
         return work();
