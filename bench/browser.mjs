@@ -1,8 +1,10 @@
 // Times the app scanning one file in headless Chromium, as scripts/bench runs it.
 //
-// Usage: node bench/browser.mjs URL FILE
-//   URL   the app page, with ?workers=N to force a worker count
-//   FILE  the .evtx file handed to the page's file input
+// Usage: node bench/browser.mjs URL FILE [--table]
+//   URL      the app page, with ?workers=N to force a worker count
+//   FILE     the .evtx file handed to the page's file input
+//   --table  once the file is done, also time the event table's filter and sort
+//            (see bench/table.mjs) and add the figures as "table"
 // Prints one JSON object: seconds from setInputFiles until every file row has
 // data-status=done (scan and SHA-256), until every file's chunks are scanned (progress at
 // 100 %), until every SHA-256 is shown, and until the row count first shows a non-zero
@@ -16,10 +18,11 @@
 
 import { chromium } from 'playwright-core';
 import { readFileSync, readdirSync } from 'node:fs';
+import { timeTableViews } from './table.mjs';
 
-const [url, file] = process.argv.slice(2);
-if (!url || !file) {
-  console.error('usage: node bench/browser.mjs URL FILE');
+const [url, file, option] = process.argv.slice(2);
+if (!url || !file || (option !== undefined && option !== '--table')) {
+  console.error('usage: node bench/browser.mjs URL FILE [--table]');
   process.exit(2);
 }
 
@@ -202,6 +205,7 @@ try {
   for (const worker of page.workers()) {
     workerWasmMb.push(mb(await worker.evaluate(() => self.ipsecLensWasmBytes)));
   }
+  const table = option === '--table' ? await timeTableViews(page) : undefined;
   console.log(JSON.stringify({
     seconds,
     scanned_seconds: marks.scanned ?? null,
@@ -216,7 +220,11 @@ try {
     page_wasm_mb: pageWasmMb,
     worker_wasm_mb: workerWasmMb,
     row_count: rowCount,
+<<<<<<< HEAD
     threads: threadSeconds(startTimes, lastTimes),
+=======
+    table,
+>>>>>>> wip-btable
   }));
 } finally {
   await browser.close();

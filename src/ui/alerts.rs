@@ -3,6 +3,7 @@
 
 use super::intl_zone::with_clock;
 use super::state::AppState;
+use super::timing;
 use crate::report::alerts::{
     RuleError, MAX_RULE_COUNT, MAX_RULE_WINDOW_MINUTES, STORM_GAP_MINUTES, STORM_MIN_COUNT,
 };
@@ -30,7 +31,9 @@ pub fn AlertsPanel(
     let state = expect_context::<AppState>();
     let rule_alerts = move |rule: AlertRule| {
         let rows = view_rows.get();
-        state.with_data(|data| data.table.alerts(&rows, rule))
+        timing::measured(timing::ALERTS, || {
+            state.with_data(|data| data.table.alerts(&rows, rule))
+        })
     };
     let presets = move || {
         PRESETS
@@ -45,9 +48,11 @@ pub fn AlertsPanel(
     };
     let storms = move || {
         let rows = view_rows.get();
-        let storms = state.with_data(|data| {
-            data.table
-                .retry_storms(&rows, STORM_GAP_MINUTES, STORM_MIN_COUNT)
+        let storms = timing::measured(timing::RETRY_STORMS, || {
+            state.with_data(|data| {
+                data.table
+                    .retry_storms(&rows, STORM_GAP_MINUTES, STORM_MIN_COUNT)
+            })
         });
         storm_section(storms, state)
     };

@@ -6,6 +6,7 @@
 
 use super::intl_zone::with_clock;
 use super::state::AppState;
+use super::timing;
 use crate::filetime::FileTime;
 use crate::report::svg::timeline_chart_in;
 use crate::report::svg::{number, BarTarget, Chart, Shape};
@@ -29,7 +30,9 @@ pub fn Charts(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
     let dimension = RwSignal::new(Dimension::PeerPair);
     let timeline = move || {
         let rows = view_rows.get();
-        let timeline = state.with_data(|data| data.table.timeline(&rows));
+        let timeline = timing::measured(timing::TIMELINE, || {
+            state.with_data(|data| data.table.timeline(&rows))
+        });
         with_clock(&state.zone.get(), |clock| {
             timeline_chart_in(&timeline, clock)
         })
@@ -37,7 +40,10 @@ pub fn Charts(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
     let top = move || {
         let rows = view_rows.get();
         let dimension = dimension.get();
-        state.with_data(|data| top_chart(dimension, &data.table.top(&rows, dimension, TOP_N)))
+        let counts = timing::measured(timing::TOP_CHART, || {
+            state.with_data(|data| data.table.top(&rows, dimension, TOP_N))
+        });
+        top_chart(dimension, &counts)
     };
     let pick = move |event| {
         let position: usize = event_target_value(&event).parse().unwrap_or(0);

@@ -14,6 +14,7 @@ mod intl_zone;
 mod pool;
 mod state;
 mod summary;
+mod timing;
 mod view_url;
 mod zone_picker;
 
@@ -46,7 +47,10 @@ pub fn App() -> impl IntoView {
         state.table_revision.track();
         let filter = state.filter.get();
         let sort = state.sort.get();
-        Arc::new(state.with_data(|data| data.table.view(&filter, sort)))
+        let rows = timing::measured(timing::TABLE_VIEW, || {
+            state.with_data(|data| data.table.view(&filter, sort))
+        });
+        Arc::new(rows)
     });
     let total_rows = move || {
         state.table_revision.track();

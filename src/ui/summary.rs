@@ -2,6 +2,7 @@
 //! and the top failure reasons and remote addresses of the current view.
 
 use super::state::AppState;
+use super::timing;
 use crate::report::{FileReport, ValueCount};
 use crate::scan::Severity;
 use leptos::prelude::*;
@@ -44,7 +45,9 @@ pub fn Summary(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
     });
     let top = move |pick: fn(&crate::report::Table, &[u32]) -> Vec<ValueCount>| {
         let rows = view_rows.get();
-        state.with_data(|data| pick(&data.table, &rows))
+        timing::measured(timing::SUMMARY_TOP, || {
+            state.with_data(|data| pick(&data.table, &rows))
+        })
     };
     let reasons = Signal::derive(move || top(|t, r| t.top_failure_reasons(r, TOP_N)));
     let addresses = Signal::derive(move || top(|t, r| t.top_remote_addresses(r, TOP_N)));
