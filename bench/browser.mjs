@@ -220,11 +220,8 @@ try {
     page_wasm_mb: pageWasmMb,
     worker_wasm_mb: workerWasmMb,
     row_count: rowCount,
-<<<<<<< HEAD
     threads: threadSeconds(startTimes, lastTimes),
-=======
     table,
->>>>>>> wip-btable
   }));
 } finally {
   await browser.close();
