@@ -43,14 +43,28 @@ pub fn App() -> impl IntoView {
     filters::spell_computer_as_logged(state);
     let offline = watch_offline_state();
     mark_ready_for_automation(state, offline);
-    let view_rows = Memo::new(move |_| {
+    // The rows that pass the filter, in table order. The summary, charts and alerts only
+    // count these, so they read this memo and a sort does not recompute them: on a million
+    // rows that took seconds per click (docs/benchmarks.md).
+    let filtered_rows = Memo::new(move |_| {
         state.table_revision.track();
         let filter = state.filter.get();
-        let sort = state.sort.get();
         let rows = timing::measured(timing::TABLE_VIEW, || {
-            state.with_data(|data| data.table.view(&filter, sort))
+            state.with_data(|data| data.table.filter(&filter))
         });
         Arc::new(rows)
+    });
+    // The same rows in the chosen order, for the table, the exports and the saved report.
+    let view_rows = Memo::new(move |_| {
+        let rows = filtered_rows.get();
+        let Some(sort) = state.sort.get() else {
+            return rows;
+        };
+        let mut sorted = (*rows).clone();
+        timing::measured(timing::TABLE_VIEW, || {
+            state.with_data(|data| data.table.sort(&mut sorted, Some(sort)))
+        });
+        Arc::new(sorted)
     });
     let total_rows = move || {
         state.table_revision.track();
@@ -73,8 +87,8 @@ pub fn App() -> impl IntoView {
             <DropZone />
             <FileList />
             <Show when=has_files>
-                <Summary view_rows=view_rows />
-                <Charts view_rows=view_rows />
+                <Summary view_rows=filtered_rows />
+                <Charts view_rows=filtered_rows />
                 <section class="events-section" aria-label="Event 4983">
                     <h2>"Event 4983: IPsec extended mode negotiation failed"</h2>
                     <Filters />
@@ -89,7 +103,7 @@ pub fn App() -> impl IntoView {
                     <EventsTable view_rows=view_rows />
                 </section>
                 <Detail />
-                <AlertsPanel view_rows=view_rows custom_rule=custom_rule />
+                <AlertsPanel view_rows=filtered_rows custom_rule=custom_rule />
                 <IntegrityPanel />
             </Show>
         </main>
