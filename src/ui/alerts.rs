@@ -25,7 +25,7 @@ const CUSTOM_KEYS: [(Dimension, &str); 3] = [
 /// storms, with a form that sets `custom_rule`.
 #[component]
 pub fn AlertsPanel(
-    view_rows: Memo<Arc<Vec<u32>>>,
+    #[prop(into)] view_rows: Signal<Arc<Vec<u32>>>,
     custom_rule: RwSignal<Option<AlertRule>>,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();

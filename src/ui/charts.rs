@@ -25,7 +25,7 @@ const TOP_N: usize = 10;
 /// Draws the timeline of the view and a top-N chart over a dimension the user picks.
 /// Clicking a bar narrows the filter to the rows behind it.
 #[component]
-pub fn Charts(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
+pub fn Charts(#[prop(into)] view_rows: Signal<Arc<Vec<u32>>>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let dimension = RwSignal::new(Dimension::PeerPair);
     let timeline = move || {

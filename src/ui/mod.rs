@@ -54,6 +54,13 @@ pub fn App() -> impl IntoView {
         });
         Arc::new(rows)
     });
+    // The filtered rows again, handed on only after the table is drawn: on a million rows
+    // the views that count them take seconds, and the table should not wait for them.
+    let counted_rows = RwSignal::new(Arc::new(Vec::<u32>::new()));
+    Effect::new(move |_| {
+        let rows = filtered_rows.get();
+        after_paint(move || counted_rows.set(rows));
+    });
     // The same rows in the chosen order, for the table, the exports and the saved report.
     let view_rows = Memo::new(move |_| {
         let rows = filtered_rows.get();
@@ -87,8 +94,8 @@ pub fn App() -> impl IntoView {
             <DropZone />
             <FileList />
             <Show when=has_files>
-                <Summary view_rows=filtered_rows />
-                <Charts view_rows=filtered_rows />
+                <Summary view_rows=counted_rows />
+                <Charts view_rows=counted_rows />
                 <section class="events-section" aria-label="Event 4983">
                     <h2>"Event 4983: IPsec extended mode negotiation failed"</h2>
                     <Filters />
@@ -103,7 +110,7 @@ pub fn App() -> impl IntoView {
                     <EventsTable view_rows=view_rows />
                 </section>
                 <Detail />
-                <AlertsPanel view_rows=filtered_rows custom_rule=custom_rule />
+                <AlertsPanel view_rows=counted_rows custom_rule=custom_rule />
                 <IntegrityPanel />
             </Show>
         </main>
@@ -200,4 +207,28 @@ fn mark_ready_for_automation(state: AppState, offline: RwSignal<String>) {
             }
         }
     });
+}
+
+/// Runs `task` once the browser has drawn the next frame: a timeout set from an animation
+/// frame callback fires after that frame is painted.
+fn after_paint(task: impl FnOnce() + 'static) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let Some(window) = web_sys::window() else {
+        task();
+        return;
+    };
+    let frame = Closure::once_into_js(move || {
+        let later = Closure::once_into_js(task);
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback(later.unchecked_ref());
+        }
+    });
+    if window
+        .request_animation_frame(frame.unchecked_ref())
+        .is_err()
+    {
+        // Without frames (a hidden tab may have none) the views would never update.
+        let _ = window.set_timeout_with_callback(frame.unchecked_ref());
+    }
 }

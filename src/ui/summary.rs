@@ -12,7 +12,7 @@ use std::sync::Arc;
 const TOP_N: usize = 8;
 
 #[component]
-pub fn Summary(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
+pub fn Summary(#[prop(into)] view_rows: Signal<Arc<Vec<u32>>>) -> impl IntoView {
     let state = expect_context::<AppState>();
     // Built under the borrow rather than cloning reports, which hold every decoded event.
     let lines = Memo::new(move |_| {
