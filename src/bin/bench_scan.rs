@@ -110,10 +110,11 @@ mod native {
             "table" => table(&bytes),
             "sorts" => sorts(&bytes),
             "memory" => memory(&bytes),
+            "views" => views(&bytes),
             other => {
                 eprintln!(
                     "bench_scan: unknown mode {other:?}: expected slow, fast, phases, table, \
-                     sorts, memory"
+                     sorts, memory, views"
                 );
                 return 2;
             }
@@ -306,6 +307,50 @@ mod native {
                 );
             }
         }
+    }
+
+    /// Times the views the page computes from every row on view (timeline, top lists, alert
+    /// rules, retry storms), each the best of three.
+    fn views(bytes: &[u8]) {
+        use ipsec_lens::report::alerts::{STORM_GAP_MINUTES, STORM_MIN_COUNT};
+        use ipsec_lens::report::{Dimension, Table, PRESETS};
+        let report = load_report(bytes);
+        let table = Table::from_files(std::slice::from_ref(&report));
+        let rows = table.all_indices();
+        let best = |name: &str, run: &dyn Fn() -> usize| {
+            let mut times = [0.0f64; 3];
+            let mut found = 0;
+            for time in &mut times {
+                let started = Instant::now();
+                found = run();
+                *time = started.elapsed().as_secs_f64() * 1e3;
+            }
+            let best = times.iter().copied().fold(f64::INFINITY, f64::min);
+            println!(
+                "view {name} rows={} found={found} best_ms={best:.1}",
+                rows.len()
+            );
+        };
+        best("timeline", &|| table.timeline(&rows).buckets.len());
+        best("top-remote-address", &|| {
+            table.top(&rows, Dimension::RemoteAddress, 10).len()
+        });
+        best("top-peer-pair", &|| {
+            table.top(&rows, Dimension::PeerPair, 10).len()
+        });
+        best("top-reason", &|| {
+            table.top(&rows, Dimension::FailureReason, 10).len()
+        });
+        for (name, rule) in PRESETS {
+            best(&format!("alerts {name}"), &|| {
+                table.alerts(&rows, rule).len()
+            });
+        }
+        best("retry-storms", &|| {
+            table
+                .retry_storms(&rows, STORM_GAP_MINUTES, STORM_MIN_COUNT)
+                .len()
+        });
     }
 
     /// Loads every event into a report table, then times building the table and filters

@@ -6,12 +6,13 @@
 //! burst is one line, not one line per window.
 
 use super::aggregate::ValueCount;
+use super::column::Column;
 use super::filter::Filter;
 use super::table::Table;
 use super::top::{Dimension, Key, KeyRef};
+use super::word_hash::WordMap;
 use crate::filetime::FileTime;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 const TICKS_PER_MINUTE: u64 = 60 * 10_000_000;
 
@@ -250,7 +251,7 @@ impl Table {
         indices: &[u32],
         dimension: Dimension,
     ) -> Vec<(KeyRef<'_>, Vec<(FileTime, u32)>)> {
-        let mut groups: HashMap<KeyRef<'_>, Vec<(FileTime, u32)>> = HashMap::new();
+        let mut groups: WordMap<KeyRef<'_>, Vec<(FileTime, u32)>> = WordMap::default();
         for index in indices {
             let event = &self.rows[*index as usize].event;
             for key in dimension.keys_of(event).into_iter().flatten() {
@@ -268,10 +269,32 @@ impl Table {
     }
 
     fn commonest_reason(&self, rows: &[u32]) -> ValueCount {
-        let mut counts: HashMap<Option<&str>, u64> = HashMap::new();
-        for index in rows {
-            let reason = self.rows[*index as usize].event.failure_reason.as_deref();
-            *counts.entry(reason).or_default() += 1;
+        let mut counts: WordMap<Option<&str>, u64> = WordMap::default();
+        let coded = self
+            .text_index
+            .coded(Column::FailureReason)
+            // A short run among many distinct reasons is cheaper to count by text.
+            .filter(|coded| coded.first_rows.len() <= rows.len().saturating_mul(4));
+        if let Some(coded) = coded {
+            // Each distinct reason has a value number, so counting numbers and reading each
+            // number's text once spares hashing every row's text.
+            let mut by_id = vec![0u64; coded.first_rows.len()];
+            for index in rows {
+                by_id[coded.ids.get(*index as usize) as usize] += 1;
+            }
+            for (id, count) in by_id
+                .into_iter()
+                .enumerate()
+                .filter(|(_, count)| *count > 0)
+            {
+                let row = coded.first_rows[id] as usize;
+                counts.insert(self.rows[row].event.failure_reason.as_deref(), count);
+            }
+        } else {
+            for index in rows {
+                let reason = self.rows[*index as usize].event.failure_reason.as_deref();
+                *counts.entry(reason).or_default() += 1;
+            }
         }
         let (value, count) = counts
             .into_iter()

@@ -4,6 +4,7 @@ use super::column::{Cell, Column};
 use super::duplicates::Duplicates;
 use super::file_report::FileReport;
 use super::sort::SortRanks;
+use super::taxonomy::Cause;
 use super::text_index::{push_cause, push_cell, push_lowercase, TextIndex};
 use crate::decode::Event4983;
 use crate::filetime::FileTime;
@@ -43,6 +44,9 @@ pub struct Table {
     pub(crate) text_index: TextIndex,
     /// Each sorted column's rank of every row, kept until rows are added.
     pub(crate) sort_ranks: SortRanks,
+    /// Each row's failure cause: the timeline and the cause filter read it for every row,
+    /// and grouping a reason's text costs far more than a lookup.
+    pub(crate) causes: Vec<Cause>,
 }
 
 impl Table {
@@ -55,6 +59,7 @@ impl Table {
         // Vectors grow by doubling, so up to half of each is spare room; a table is built
         // whole and then only read, so the room is given back.
         table.rows.shrink_to_fit();
+        table.causes.shrink_to_fit();
         table.text_index.shrink_to_fit();
         table
     }
@@ -69,7 +74,8 @@ impl Table {
             .zip(counted)
             .filter(|(_, counted)| *counted)
         {
-            self.text_index.push_row(&report.name, event);
+            let cause = self.text_index.push_row(&report.name, event);
+            self.causes.push(cause);
             self.rows.push(Row {
                 file,
                 event: Arc::clone(event),

@@ -204,7 +204,7 @@ impl Table {
 
     /// Returns the cause of row `index`.
     pub fn cause_of(&self, index: u32) -> Cause {
-        Cause::of_reason(self.rows[index as usize].event.failure_reason.as_deref())
+        self.causes[index as usize]
     }
 }
 

@@ -81,8 +81,9 @@ impl TextIndex {
         self.rows
     }
 
-    /// Adds the values of one row: `event` from the file called `file`.
-    pub(crate) fn push_row(&mut self, file: &str, event: &Event4983) {
+    /// Adds the values of one row: `event` from the file called `file`. Returns the row's
+    /// failure cause, which it has to work out anyway.
+    pub(crate) fn push_row(&mut self, file: &str, event: &Event4983) -> Cause {
         if self.columns.is_empty() {
             self.columns = Column::ALL
                 .iter()
@@ -118,6 +119,7 @@ impl TextIndex {
         }
         other.ends.push(other.text.len());
         self.rows += 1;
+        cause
     }
 
     /// Frees the spare capacity of every column.

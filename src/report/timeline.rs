@@ -1,7 +1,6 @@
 //! Event 4983 over time: rows of a view counted per time bucket and stacked by cause.
 
 use super::table::Table;
-use super::taxonomy::Cause;
 use crate::filetime::FileTime;
 use serde::{Deserialize, Serialize};
 
@@ -162,8 +161,7 @@ impl Table {
         for index in indices {
             let event = &self.rows[*index as usize].event;
             let position = ((event.time_created.0 - origin) / width) as usize;
-            let cause = Cause::of_reason(event.failure_reason.as_deref());
-            buckets[position].counts[cause.index()] += 1;
+            buckets[position].counts[self.cause_of(*index).index()] += 1;
         }
         Timeline { step, buckets }
     }

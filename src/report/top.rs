@@ -7,10 +7,10 @@
 use super::filter::Filter;
 use super::table::Table;
 use super::taxonomy::Cause;
+use super::word_hash::WordMap;
 use crate::decode::Event4983;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt;
 
 /// A value that rows are grouped by.
@@ -184,7 +184,7 @@ impl Table {
     /// and equal counts by key.
     pub fn top(&self, indices: &[u32], dimension: Dimension, limit: usize) -> Vec<TopEntry> {
         // Each key's count and its first row in table order.
-        let mut counts: HashMap<KeyRef<'_>, (u64, u32)> = HashMap::new();
+        let mut counts: WordMap<KeyRef<'_>, (u64, u32)> = WordMap::default();
         for index in indices {
             let event = &self.rows[*index as usize].event;
             for key in dimension.keys_of(event).into_iter().flatten() {
