@@ -84,7 +84,7 @@ impl FileProgress {
         self.status == FileStatus::Parsing
     }
 
-    /// Whether a reply is still due, such as the hash of a file whose header failed.
+    /// Returns whether a reply is still due, such as the hash of a file whose header failed.
     pub fn has_requests_left(&self) -> bool {
         self.requests_left > 0
     }

@@ -39,7 +39,7 @@ pub(crate) struct TextIndex {
     causes: WordMap<Box<str>, Cause>,
 }
 
-/// Where the failure cause's name is kept in [`TextIndex::columns`].
+/// Position of the failure cause's column in [`TextIndex::columns`].
 const CAUSE_COLUMN: usize = Column::ALL.len();
 
 /// The lowercase text of one column's values.

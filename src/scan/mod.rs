@@ -279,19 +279,19 @@ fn record_skip(chunk: u64, error: &EvtxError) -> Skip {
 }
 
 /// Joins an error and its sources, since evtx's outer messages alone name no cause. Some
-/// outer messages already quote their cause; a cause is added only when it says something new.
+/// outer messages already quote their cause, so a cause is added only when its text is new.
 fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
-        let said = cause.to_string();
-        if !said.is_empty() && !text.contains(&said) {
+        let cause_text = cause.to_string();
+        if !cause_text.is_empty() && !text.contains(&cause_text) {
             // "stream.: cause" reads as a typo; the colon ends the sentence instead.
             if text.ends_with('.') {
                 text.pop();
             }
             text.push_str(": ");
-            text.push_str(&said);
+            text.push_str(&cause_text);
         }
         source = cause.source();
     }

@@ -57,7 +57,7 @@ pub fn DropZone() -> impl IntoView {
 
 /// Takes files dropped outside the drop zone. Only drags that carry files are claimed, so
 /// text dragged into the filter fields still lands there. The zone's own handler cancels
-/// its drops first, which tells this one that they are taken.
+/// its drops first, and this handler skips cancelled drops.
 fn catch_stray_drops(take_files: impl Fn(Option<FileList>) + Clone + 'static) {
     let over = window_event_listener(leptos::ev::dragover, |event: DragEvent| {
         if carries_files(&event) {

@@ -209,8 +209,8 @@ fn mark_ready_for_automation(state: AppState, offline: RwSignal<String>) {
     });
 }
 
-/// Runs `task` once the browser has drawn the next frame: a timeout set from an animation
-/// frame callback fires after that frame is painted.
+/// Runs `task` once the browser has drawn the next frame. A timeout set from an animation
+/// frame callback runs after that frame's paint in Chromium, though no standard promises it.
 fn after_paint(task: impl FnOnce() + 'static) {
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;

@@ -259,8 +259,8 @@ impl Inner {
     }
 }
 
-/// The reply that replaces the lost one of a request whose worker crashed. A failed XML request
-/// concerns one record only, so it must not mark its file as failed.
+/// Builds the reply that stands in for the lost reply of a request whose worker crashed. A
+/// failed XML request concerns one record only, so it does not mark its file as failed.
 fn failure_reply(request: &Request, message: String) -> Reply {
     match *request {
         Request::Xml {

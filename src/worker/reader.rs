@@ -93,7 +93,7 @@ impl RangeReader {
     }
 }
 
-/// The name and message of a JavaScript error, without the `JsValue(...)` debug wrapping.
+/// Returns the name and message of a JavaScript error, without the `JsValue(...)` wrapping.
 fn js_error_text(error: &JsValue) -> String {
     match error.dyn_ref::<js_sys::Error>() {
         Some(error) => format!(

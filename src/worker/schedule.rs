@@ -39,13 +39,13 @@ impl Lane {
     }
 }
 
-/// What the scheduler needs to know about one worker.
+/// The state of one worker that the scheduler reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WorkerLoad {
     pub lane: Lane,
     /// The worker has loaded its wasm module and takes requests.
     pub ready: bool,
-    /// Requests posted to it and not answered yet.
+    /// Requests posted to it without a reply yet.
     pub in_flight: usize,
 }
 
