@@ -23,4 +23,18 @@ const offline = registerServiceWorker().then((state) => {
 });
 window.ipsecLensOffline = offline;
 
-await init({ module_or_path: './ipsec-lens_bg.wasm' });
+// A browser without WebAssembly SIMD (the build uses it) rejects the module when it compiles
+// it. Without this message the page would stay blank.
+try {
+  await init({ module_or_path: './ipsec-lens_bg.wasm' });
+} catch (error) {
+  const message = document.createElement('p');
+  message.className = 'load-error';
+  message.setAttribute('role', 'alert');
+  message.textContent =
+    'IPsec Lens could not start in this browser: it needs WebAssembly with SIMD ' +
+    '(Chrome or Edge 91, Firefox 89, Safari 16.4 or later). The browser said: ' +
+    String(error);
+  document.body.append(message);
+  throw error;
+}

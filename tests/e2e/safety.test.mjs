@@ -180,3 +180,19 @@ test('hostile values render as inert text', async (t) => {
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a browser that cannot compile the app is told why', async () => {
+  const context = await browser.newContext();
+  // Invalid module bytes fail the way a browser without WebAssembly SIMD fails: at compile.
+  await context.route('**/ipsec-lens_bg.wasm', (route) =>
+    route.fulfill({ status: 200, contentType: 'application/wasm', body: 'not a module' }),
+  );
+  const page = await context.newPage();
+  await page.goto(server.url);
+  const message = page.locator('p.load-error[role=alert]');
+  await message.waitFor({ timeout: 30_000 });
+  const text = await message.textContent();
+  assert.match(text, /could not start in this browser: it needs WebAssembly with SIMD/);
+  assert.match(text, /CompileError/);
+  await context.close();
+});
