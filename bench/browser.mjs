@@ -9,7 +9,8 @@
 // data-status=done (scan and SHA-256), until every file's chunks are scanned (progress at
 // 100 %), until every SHA-256 is shown, and until the row count first shows a non-zero
 // total; the peak resident memory of Chromium's renderer processes (the scan workers are
-// threads of the page's renderer), sampled every 100 ms from /proc; the wasm memory of
+// threads of the page's renderer), sampled every 100 ms from /proc, as VmRSS and as the
+// renderers' own memory without the shared binary (see rendererMemoryKb); the wasm memory of
 // the page and of each worker at the end (wasm memory never shrinks, so that is its peak);
 // and the row-count text at the end. `threads` lists, busiest first, the seconds each thread
 // name of all Chromium's processes spent running on a core and waiting for one
@@ -55,16 +56,23 @@ function descendants(root) {
   return found;
 }
 
-/** Resident kilobytes summed over the renderer processes under `root`. */
-function rendererRssKb(root) {
-  let total = 0;
+/**
+ * Resident kilobytes summed over the renderer processes under `root`: `rss` is VmRSS, and
+ * `own` counts only the pages no other process maps from a file (RssAnon + RssShmem). VmRSS
+ * also counts the pages of Chromium's own binary, about 100 MB per renderer, which every
+ * process shares and the file's size does not change.
+ */
+function rendererMemoryKb(root) {
+  const total = { rss: 0, own: 0 };
   for (const pid of descendants(root)) {
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       if (!cmdline.includes('--type=renderer')) continue;
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      const match = status.match(/^VmRSS:\s+(\d+) kB/m);
-      if (match) total += Number(match[1]);
+      const field = (name) =>
+        Number(status.match(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm'))?.[1] ?? 0);
+      total.rss += field('VmRSS');
+      total.own += field('RssAnon') + field('RssShmem');
     } catch {
       // Gone already.
     }
@@ -152,13 +160,18 @@ try {
   await page.waitForSelector('input[type=file]', { state: 'attached' });
   // Let the workers start before the clock does, as a user takes a moment to drop a file.
   await page.waitForTimeout(1500);
-  const idleRssKb = rendererRssKb(browserPid);
-  let peakRssKb = idleRssKb;
+  const idle = rendererMemoryKb(browserPid);
+  const peak = { ...idle };
+  const samplePeak = () => {
+    const now = rendererMemoryKb(browserPid);
+    peak.rss = Math.max(peak.rss, now.rss);
+    peak.own = Math.max(peak.own, now.own);
+  };
   const startTimes = threadTimes(browserPid);
   // Threads that end during the run keep their last sampled times.
   const lastTimes = new Map(startTimes);
   const sampler = setInterval(() => {
-    peakRssKb = Math.max(peakRssKb, rendererRssKb(browserPid));
+    samplePeak();
     for (const [key, times] of threadTimes(browserPid)) lastTimes.set(key, times);
   }, 100);
 
@@ -195,7 +208,7 @@ try {
   }, null, { polling: 50, timeout: 0 });
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
-  peakRssKb = Math.max(peakRssKb, rendererRssKb(browserPid));
+  samplePeak();
   for (const [key, times] of threadTimes(browserPid)) lastTimes.set(key, times);
   const rowCount = await page.textContent('[data-testid=row-count]');
   const marks = await page.evaluate(() => window.benchMarks);
@@ -215,8 +228,10 @@ try {
       firstRows,
       new Promise((resolve) => setTimeout(() => resolve(null), 5000)),
     ]),
-    peak_rss_mb: peakRssKb / 1024,
-    idle_rss_mb: idleRssKb / 1024,
+    peak_rss_mb: peak.rss / 1024,
+    idle_rss_mb: idle.rss / 1024,
+    peak_own_mb: peak.own / 1024,
+    idle_own_mb: idle.own / 1024,
     page_wasm_mb: pageWasmMb,
     worker_wasm_mb: workerWasmMb,
     row_count: rowCount,
