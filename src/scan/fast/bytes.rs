@@ -1,5 +1,39 @@
 //! Little-endian reads that answer `None` past the end instead of panicking.
 
+/// A read position in a chunk that stops at `end`, the end of the structure being read.
+pub(crate) struct Cursor<'a> {
+    pub chunk: &'a [u8],
+    pub pos: usize,
+    pub end: usize,
+}
+
+impl<'a> Cursor<'a> {
+    pub fn new(chunk: &'a [u8], pos: usize, end: usize) -> Cursor<'a> {
+        Cursor { chunk, pos, end }
+    }
+
+    pub fn byte(&mut self) -> Option<u8> {
+        if self.pos >= self.end {
+            return None;
+        }
+        let value = *self.chunk.get(self.pos)?;
+        self.pos += 1;
+        Some(value)
+    }
+
+    pub fn u16(&mut self) -> Option<u16> {
+        let value = u16_at(self.chunk, self.pos)?;
+        self.pos += 2;
+        Some(value)
+    }
+
+    pub fn u32(&mut self) -> Option<u32> {
+        let value = u32_at(self.chunk, self.pos)?;
+        self.pos += 4;
+        Some(value)
+    }
+}
+
 pub(crate) fn u16_at(bytes: &[u8], at: usize) -> Option<u16> {
     let slice = bytes.get(at..at.checked_add(2)?)?;
     Some(u16::from_le_bytes([slice[0], slice[1]]))

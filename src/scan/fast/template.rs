@@ -1,7 +1,7 @@
 //! Reads a template definition's BinXML far enough to know where its EventID and
 //! TimeCreated values come from, and checks that every token is one the fast path knows.
 
-use super::bytes::{needs_json_escape, u16_at, u32_at, utf16_is_valid};
+use super::bytes::{needs_json_escape, u16_at, u32_at, utf16_is_valid, Cursor};
 use std::collections::HashMap;
 
 /// Where the facts the scan counts come from, in one template.
@@ -86,9 +86,7 @@ pub(crate) fn read_definition(chunk: &[u8], at: usize) -> Option<(TemplateShape,
 }
 
 struct Walk<'a> {
-    chunk: &'a [u8],
-    pos: usize,
-    end: usize,
+    at: Cursor<'a>,
     /// Open elements, innermost last.
     stack: Vec<Node>,
     /// The element whose start tag is being read, and its DependencyId.
@@ -106,9 +104,7 @@ struct Walk<'a> {
 impl<'a> Walk<'a> {
     fn new(chunk: &'a [u8], start: usize, end: usize) -> Walk<'a> {
         Walk {
-            chunk,
-            pos: start,
-            end,
+            at: Cursor::new(chunk, start, end),
             stack: Vec::with_capacity(8),
             pending: None,
             attribute: Target::Nothing,
@@ -120,35 +116,17 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn byte(&mut self) -> Option<u8> {
-        let value = *self.chunk.get(self.pos)?;
-        self.pos += 1;
-        Some(value)
-    }
-
-    fn u16(&mut self) -> Option<u16> {
-        let value = u16_at(self.chunk, self.pos)?;
-        self.pos += 2;
-        Some(value)
-    }
-
-    fn u32(&mut self) -> Option<u32> {
-        let value = u32_at(self.chunk, self.pos)?;
-        self.pos += 4;
-        Some(value)
-    }
-
     fn run(mut self) -> Option<TemplateShape> {
         // A definition starts with a fragment header.
-        if self.byte()? != 0x0f {
+        if self.at.byte()? != 0x0f {
             return None;
         }
-        self.pos += 3;
+        self.at.pos += 3;
         loop {
-            if self.pos >= self.end {
+            if self.at.pos >= self.at.end {
                 return None;
             }
-            let token = self.byte()?;
+            let token = self.at.byte()?;
             match token {
                 0x00 => break,
                 0x01 | 0x41 => self.open_start(token & 0x40 != 0)?,
@@ -171,8 +149,8 @@ impl<'a> Walk<'a> {
 
     /// The name at a chunk offset, compared with `expected` without decoding it.
     fn name_is(&self, offset: usize, expected: &str) -> Option<bool> {
-        let length = u16_at(self.chunk, offset.checked_add(6)?)? as usize;
-        let chars = self.chunk.get(offset + 8..offset + 8 + length * 2)?;
+        let length = u16_at(self.at.chunk, offset.checked_add(6)?)? as usize;
+        let chars = self.at.chunk.get(offset + 8..offset + 8 + length * 2)?;
         Some(
             length == expected.len()
                 && expected
@@ -184,15 +162,15 @@ impl<'a> Walk<'a> {
 
     /// Reads a name reference, skipping the name when it is stored right here.
     fn name(&mut self) -> Option<usize> {
-        let offset = self.u32()? as usize;
-        if offset == self.pos {
-            let length = u16_at(self.chunk, self.pos + 6)? as usize;
-            self.pos += 10 + length * 2;
+        let offset = self.at.u32()? as usize;
+        if offset == self.at.pos {
+            let length = u16_at(self.at.chunk, self.at.pos + 6)? as usize;
+            self.at.pos += 10 + length * 2;
         }
         // The evtx crate refuses names that are not valid UTF-16, and writes names into its
         // JSON unescaped, so a name that JSON must escape fails the record there.
-        let length = u16_at(self.chunk, offset.checked_add(6)?)? as usize;
-        let chars = self.chunk.get(offset + 8..offset + 8 + length * 2)?;
+        let length = u16_at(self.at.chunk, offset.checked_add(6)?)? as usize;
+        let chars = self.at.chunk.get(offset + 8..offset + 8 + length * 2)?;
         // A name renders at most twice (an XML start and end tag), at most 3 UTF-8 bytes a
         // UTF-16 unit.
         self.shape.cost.add(Cost {
@@ -206,11 +184,11 @@ impl<'a> Walk<'a> {
         if self.pending.is_some() {
             return None;
         }
-        let dependency = Some(self.u16()?).filter(|id| *id != NO_DEPENDENCY);
-        let _data_size = self.u32()?;
+        let dependency = Some(self.at.u16()?).filter(|id| *id != NO_DEPENDENCY);
+        let _data_size = self.at.u32()?;
         let name = self.name()?;
         if has_attributes {
-            let _attribute_size = self.u32()?;
+            let _attribute_size = self.at.u32()?;
         }
         let parent = self.stack.last().copied();
         let node = match parent {
@@ -267,16 +245,16 @@ impl<'a> Walk<'a> {
 
     fn value(&mut self) -> Option<()> {
         // Literal text is read only as UTF-16 strings, the only kind Windows writes here.
-        if self.byte()? != 0x01 {
+        if self.at.byte()? != 0x01 {
             return None;
         }
-        let length = self.u16()? as usize;
-        let text = self.chunk.get(self.pos..self.pos + length * 2)?;
+        let length = self.at.u16()? as usize;
+        let text = self.at.chunk.get(self.at.pos..self.at.pos + length * 2)?;
         if !utf16_is_valid(text) {
             return None;
         }
-        self.pos += length * 2;
-        if self.pos > self.end {
+        self.at.pos += length * 2;
+        if self.at.pos > self.at.end {
             return None;
         }
         // JSON escapes a UTF-16 unit to at most 6 bytes (`\u001f`).
@@ -304,8 +282,8 @@ impl<'a> Walk<'a> {
     }
 
     fn substitution(&mut self) -> Option<()> {
-        let index = self.u16()?;
-        let _value_type = self.byte()?;
+        let index = self.at.u16()?;
+        let _value_type = self.at.byte()?;
         self.shape.substitutions_used = self.shape.substitutions_used.max(index as usize + 1);
         self.shape.cost.add(Cost {
             nodes: 1,

@@ -5,7 +5,7 @@
 //! literal text and substitutions. Anything else makes the parse fail, and the record then
 //! goes through the evtx crate.
 
-use super::bytes::{u16_at, u32_at, utf16_is_valid};
+use super::bytes::{u16_at, u32_at, utf16_is_valid, Cursor};
 
 /// The template header: next-template link, GUID, data size.
 const DEFINITION_HEADER_SIZE: usize = 24;
@@ -140,9 +140,7 @@ pub(crate) fn read_tree(chunk: &[u8], at: usize) -> Option<Tree> {
         return None;
     }
     let mut parser = Parser {
-        chunk,
-        pos: start,
-        end,
+        at: Cursor::new(chunk, start, end),
         tree: Tree {
             elements: Vec::with_capacity(32),
             attributes: Vec::with_capacity(16),
@@ -151,22 +149,20 @@ pub(crate) fn read_tree(chunk: &[u8], at: usize) -> Option<Tree> {
         pending: Vec::with_capacity(32),
     };
     // A definition starts with a fragment header.
-    if parser.byte()? != 0x0f {
+    if parser.at.byte()? != 0x0f {
         return None;
     }
-    parser.pos += 3;
-    let token = parser.byte()?;
+    parser.at.pos += 3;
+    let token = parser.at.byte()?;
     if token & !0x40 != 0x01 {
         return None;
     }
     parser.element(token, 0)?;
-    (parser.byte()? == 0x00).then_some(parser.tree)
+    (parser.at.byte()? == 0x00).then_some(parser.tree)
 }
 
 struct Parser<'a> {
-    chunk: &'a [u8],
-    pos: usize,
-    end: usize,
+    at: Cursor<'a>,
     tree: Tree,
     /// Children of the elements being read, innermost last; each element moves its own to
     /// `tree.contents` when it ends, so that they are contiguous there.
@@ -174,36 +170,15 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
-    fn byte(&mut self) -> Option<u8> {
-        if self.pos >= self.end {
-            return None;
-        }
-        let value = *self.chunk.get(self.pos)?;
-        self.pos += 1;
-        Some(value)
-    }
-
-    fn u16(&mut self) -> Option<u16> {
-        let value = u16_at(self.chunk, self.pos)?;
-        self.pos += 2;
-        Some(value)
-    }
-
-    fn u32(&mut self) -> Option<u32> {
-        let value = u32_at(self.chunk, self.pos)?;
-        self.pos += 4;
-        Some(value)
-    }
-
     /// Reads a name reference, skipping the name when it is stored right here.
     fn name(&mut self) -> Option<Name> {
-        let offset = self.u32()? as usize;
-        let units = u16_at(self.chunk, offset.checked_add(6)?)?;
-        if offset == self.pos {
-            self.pos += 10 + usize::from(units) * 2;
+        let offset = self.at.u32()? as usize;
+        let units = u16_at(self.at.chunk, offset.checked_add(6)?)?;
+        if offset == self.at.pos {
+            self.at.pos += 10 + usize::from(units) * 2;
         }
         let start = offset + 8;
-        let bytes = self.chunk.get(start..start + usize::from(units) * 2)?;
+        let bytes = self.at.chunk.get(start..start + usize::from(units) * 2)?;
         utf16_is_valid(bytes).then_some(Utf16 {
             start: u32::try_from(start).ok()?,
             units,
@@ -215,11 +190,11 @@ impl Parser<'_> {
         if depth > MAX_DEPTH {
             return None;
         }
-        let dependency = Some(self.u16()?).filter(|id| *id != NO_DEPENDENCY);
-        let _data_size = self.u32()?;
+        let dependency = Some(self.at.u16()?).filter(|id| *id != NO_DEPENDENCY);
+        let _data_size = self.at.u32()?;
         let name = self.name()?;
         if token & 0x40 != 0 {
-            let _attribute_size = self.u32()?;
+            let _attribute_size = self.at.u32()?;
         }
 
         let id = ElementId(u32::try_from(self.tree.elements.len()).ok()?);
@@ -234,7 +209,7 @@ impl Parser<'_> {
         // this element's attributes are contiguous.
         let attributes_start = self.tree.attributes.len();
         let closed = loop {
-            match self.byte()? {
+            match self.at.byte()? {
                 0x06 | 0x46 => {
                     let name = self.name()?;
                     let value = self.attribute_value()?;
@@ -253,7 +228,7 @@ impl Parser<'_> {
 
         let pending_start = self.pending.len();
         loop {
-            let child = match self.byte()? {
+            let child = match self.at.byte()? {
                 0x04 => break,
                 token @ (0x01 | 0x41) => Content::Element(self.element(token, depth + 1)?),
                 0x05 | 0x45 => Content::Text(self.text()?),
@@ -277,13 +252,13 @@ impl Parser<'_> {
     fn attribute_value(&mut self) -> Option<Span> {
         let start = self.tree.contents.len();
         loop {
-            let value = match self.chunk.get(self.pos)? {
+            let value = match self.at.chunk.get(self.at.pos)? {
                 0x05 | 0x45 => {
-                    self.pos += 1;
+                    self.at.pos += 1;
                     Content::Text(self.text()?)
                 }
                 0x0d | 0x0e => {
-                    self.pos += 1;
+                    self.at.pos += 1;
                     self.substitution()?
                 }
                 _ => return span(start, self.tree.contents.len()),
@@ -294,17 +269,17 @@ impl Parser<'_> {
 
     /// Reads a literal value: only UTF-16 strings, the kind Windows writes in templates.
     fn text(&mut self) -> Option<Utf16> {
-        if self.byte()? != 0x01 {
+        if self.at.byte()? != 0x01 {
             return None;
         }
-        let units = self.u16()?;
-        let start = self.pos;
+        let units = self.at.u16()?;
+        let start = self.at.pos;
         let end = start.checked_add(usize::from(units) * 2)?;
-        if end > self.end {
+        if end > self.at.end {
             return None;
         }
-        let bytes = &self.chunk[start..end];
-        self.pos = end;
+        let bytes = &self.at.chunk[start..end];
+        self.at.pos = end;
         // The evtx crate cuts literal text at a NUL; such text is left to it.
         let has_nul = bytes.chunks_exact(2).any(|unit| unit == [0, 0]);
         (!has_nul && utf16_is_valid(bytes)).then_some(Utf16 {
@@ -314,8 +289,8 @@ impl Parser<'_> {
     }
 
     fn substitution(&mut self) -> Option<Content> {
-        let index = self.u16()?;
-        let _value_type = self.byte()?;
+        let index = self.at.u16()?;
+        let _value_type = self.at.byte()?;
         Some(Content::Substitution(index))
     }
 }
