@@ -2,9 +2,10 @@
 //!
 //! A message crosses as the bytes of a `Uint8Array`, and a reply's buffer is transferred
 //! rather than copied. Structured clones of JavaScript objects would cut 64-bit values
-//! (QMFilterID, record IDs), since a JavaScript number holds only 53 bits; postcard writes
-//! every integer whole, as a varint. Encoding and decoding postcard also costs a fraction
-//! of the JSON text the protocol used before (see docs/benchmarks.md, "Binary replies").
+//! (QMFilterID, record IDs), because a JavaScript number has only 53 bits of precision.
+//! Postcard writes every integer whole, as a varint. Its replies are also about half the
+//! size of the JSON text the protocol used before, and encode and decode in 40 % of the
+//! time (see docs/benchmarks.md, "Binary replies").
 //!
 //! NOTE: postcard does not describe its data, so serde attributes that need a
 //! self-describing format (`untagged`, `flatten`, `skip_serializing_if`) break a type that
@@ -102,8 +103,8 @@ pub enum Reply {
     Panicked { message: String },
 }
 
-/// Why a message between the page and a worker could not be decoded. The receiver adds
-/// which worker and request it concerns.
+/// A failure to decode a message between the page and a worker, with its reason. The
+/// receiver adds which worker and request it concerns.
 #[derive(Debug, thiserror::Error)]
 pub enum ProtocolError {
     /// The message was not a `Uint8Array`, such as text from a worker of another build.
@@ -128,8 +129,8 @@ pub enum ProtocolError {
 
 /// Encodes a message in postcard's format.
 pub fn encode<T: Serialize>(message: &T) -> Vec<u8> {
-    // Serializing to a growing Vec fails only for a sequence of unknown length, which the
-    // derived implementations of the protocol's types never produce.
+    // Serializing to a growing Vec fails only when a `Serialize` implementation reports an
+    // error or gives a sequence of unknown length, and the derived ones used here do neither.
     postcard::to_allocvec(message).expect("protocol messages have only sequences of known length")
 }
 
@@ -176,7 +177,7 @@ pub fn decode_js<T: for<'de> Deserialize<'de>>(
     }
 }
 
-/// The last segment of `T`'s type name, such as `Reply`, for error messages.
+/// Returns the last segment of `T`'s type name, such as `Reply`, for error messages.
 fn message_kind<T>() -> &'static str {
     let name = std::any::type_name::<T>();
     name.rsplit("::").next().unwrap_or(name)
