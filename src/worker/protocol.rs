@@ -116,6 +116,7 @@ pub enum ProtocolError {
         kind: &'static str,
         length: usize,
         offset: usize,
+        #[source]
         cause: postcard::Error,
     },
     /// A whole message was read and bytes remain after it.
