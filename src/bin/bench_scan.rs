@@ -1,6 +1,6 @@
 //! `bench_scan`: times the native scan of one EVTX file, chunk by chunk, on one thread.
 //!
-//! Usage: `bench_scan FILE [slow|fast|phases|table|sorts|memory] [--repeat N]`
+//! Usage: `bench_scan FILE [slow|fast|phases|table|sorts|memory|views|wire] [--repeat N]`
 //!
 //! - `slow` and `fast` scan every chunk with that path and print one `key=value` line
 //!   (seconds, MB/s, records, events) that `scripts/bench` parses;
@@ -9,7 +9,10 @@
 //! - `sorts` builds the table 3 times and times the first and a second sort of all rows by
 //!   a few columns on each, since the first sort by a column ranks its rows;
 //! - `memory` loads the events into a file report and a table and prints the heap bytes
-//!   each holds per kept event, counted by this binary's global allocator.
+//!   each holds per kept event, counted by this binary's global allocator;
+//! - `wire` scans the file in requests of 64 chunks, as the page's largest, and times
+//!   encoding and decoding each `Reply::Chunks` as JSON text (the protocol's old format)
+//!   and as postcard bytes (its format now), best of `--repeat` per reply.
 //!
 //! The file is read into memory first, so disk speed is not measured.
 
@@ -81,12 +84,16 @@ mod native {
     use evtx::{EvtxChunkData, ParserSettings};
     use ipsec_lens::read::{chunk_offset, chunk_slots, CHUNK_SIZE};
     use ipsec_lens::scan::{self, ChunkScan};
+    use ipsec_lens::worker::protocol::{self, Reply};
     use std::sync::Arc;
     use std::time::Instant;
 
     pub fn run(argv: Vec<String>) -> i32 {
         let Some(path) = argv.first() else {
-            eprintln!("usage: bench_scan FILE [slow|fast|phases|table|sorts|memory] [--repeat N]");
+            eprintln!(
+                "usage: bench_scan FILE [slow|fast|phases|table|sorts|memory|views|wire] \
+                 [--repeat N]"
+            );
             return 2;
         };
         let mode = argv.get(1).map_or("fast", String::as_str);
@@ -111,10 +118,11 @@ mod native {
             "sorts" => sorts(&bytes),
             "memory" => memory(&bytes),
             "views" => views(&bytes),
+            "wire" => wire(&bytes, repeat),
             other => {
                 eprintln!(
                     "bench_scan: unknown mode {other:?}: expected slow, fast, phases, table, \
-                     sorts, memory, views"
+                     sorts, memory, views, wire"
                 );
                 return 2;
             }
@@ -157,6 +165,97 @@ mod native {
             bytes.len(),
             bytes.len() as f64 / 1e6 / best
         );
+    }
+
+    /// Bytes and seconds of one reply format, summed over the replies.
+    #[derive(Default)]
+    struct WireCost {
+        bytes: usize,
+        encode: f64,
+        decode: f64,
+    }
+
+    impl WireCost {
+        /// Encodes and decodes `reply` `repeat` times, adds the best times and the size, and
+        /// checks that the decoded reply equals `reply`.
+        fn add<E: AsRef<[u8]>>(
+            &mut self,
+            reply: &Reply,
+            repeat: usize,
+            encode: impl Fn(&Reply) -> E,
+            decode: impl Fn(&[u8]) -> Reply,
+        ) {
+            let (mut best_encode, mut best_decode) = (f64::MAX, f64::MAX);
+            let mut size = 0;
+            for _ in 0..repeat {
+                let started = Instant::now();
+                let encoded = encode(reply);
+                best_encode = best_encode.min(started.elapsed().as_secs_f64());
+                let started = Instant::now();
+                let decoded = decode(encoded.as_ref());
+                best_decode = best_decode.min(started.elapsed().as_secs_f64());
+                assert!(
+                    &decoded == reply,
+                    "a reply changed on its way through the encoding"
+                );
+                size = encoded.as_ref().len();
+            }
+            self.bytes += size;
+            self.encode += best_encode;
+            self.decode += best_decode;
+        }
+
+        fn print(&self, format: &str) {
+            println!(
+                "format={format} bytes={} encode_seconds={:.3} decode_seconds={:.3} \
+                 total_seconds={:.3}",
+                self.bytes,
+                self.encode,
+                self.decode,
+                self.encode + self.decode
+            );
+        }
+    }
+
+    /// Scans the file in requests of 64 chunks and times each reply's encoding and decoding
+    /// in JSON text and in postcard. The scan itself is not timed.
+    fn wire(bytes: &[u8], repeat: usize) {
+        const CHUNKS_PER_REPLY: u64 = 64;
+        let slots = chunk_slots(bytes.len() as u64);
+        let (mut json, mut binary) = (WireCost::default(), WireCost::default());
+        let (mut replies, mut events) = (0, 0);
+        for first in (0..slots).step_by(CHUNKS_PER_REPLY as usize) {
+            let count = CHUNKS_PER_REPLY.min(slots - first);
+            let scans: Vec<ChunkScan> = chunks(bytes)
+                .skip(first as usize)
+                .take(count as usize)
+                .map(|(index, offset, chunk)| scan::scan_chunk(index, offset, chunk.to_vec()))
+                .collect();
+            events += scans.iter().map(|scan| scan.events.len()).sum::<usize>();
+            let reply = Reply::Chunks {
+                job: 0,
+                first,
+                count,
+                bytes_read: count * CHUNK_SIZE,
+                scans,
+            };
+            json.add(
+                &reply,
+                repeat,
+                |reply| serde_json::to_string(reply).expect("a reply encodes as JSON"),
+                |text| {
+                    let text = std::str::from_utf8(text).expect("JSON text is UTF-8");
+                    serde_json::from_str(text).expect("a reply decodes from JSON")
+                },
+            );
+            binary.add(&reply, repeat, protocol::encode, |bytes| {
+                protocol::decode(bytes).expect("a reply decodes from postcard")
+            });
+            replies += 1;
+        }
+        println!("replies={replies} chunks_per_reply={CHUNKS_PER_REPLY} events={events}");
+        json.print("json");
+        binary.print("postcard");
     }
 
     /// Times the slow path's steps separately: copying the chunk, the checksums, the

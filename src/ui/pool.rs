@@ -4,7 +4,7 @@
 //! A worker that panics or traps is replaced, and only the request it was working on fails;
 //! the requests it held behind that one go back to the queue.
 
-use crate::worker::protocol::{self, Reply, Request};
+use crate::worker::protocol::{self, ProtocolError, Reply, Request};
 use crate::worker::schedule::{pick_worker, Lane, WorkerLoad};
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -130,11 +130,10 @@ impl Pool {
     }
 
     fn handle_message(&self, index: usize, event: MessageEvent) {
-        let text = event.data().as_string().unwrap_or_default();
-        let reply: Reply = match protocol::decode(&text) {
+        let reply: Reply = match protocol::decode_js(&event.data()) {
             Ok(reply) => reply,
             Err(error) => {
-                web_sys::console::error_1(&error.to_string().into());
+                self.reject_reply(index, &error);
                 return;
             }
         };
@@ -159,6 +158,25 @@ impl Pool {
                 self.dispatch();
             }
         }
+    }
+
+    /// Fails the request whose reply could not be decoded. Workers reply in request order,
+    /// so the reply belongs to the oldest request the worker holds, and the worker can go
+    /// on with the next one.
+    fn reject_reply(&self, index: usize, error: &ProtocolError) {
+        let task = self.0.borrow_mut().slots[index]
+            .as_mut()
+            .and_then(|slot| slot.tasks.pop_front());
+        let cause = format!("scan worker {index} sent a reply the page cannot read: {error}");
+        let Some(task) = task else {
+            web_sys::console::error_1(&format!("{cause} (no request was waiting)").into());
+            return;
+        };
+        let job = task.request.job();
+        web_sys::console::error_1(&format!("job {job}: {cause}").into());
+        let on_reply = self.0.borrow().on_reply.clone();
+        on_reply(failure_reply(&task.request, cause));
+        self.dispatch();
     }
 
     /// Fails the task a broken worker was running, puts the ones it held behind it back at
@@ -233,7 +251,7 @@ impl Pool {
                 .pop_front()
                 .expect("queue checked non-empty");
             let message = js_sys::Object::new();
-            let request = JsValue::from_str(&protocol::encode(&task.request));
+            let request = protocol::encode_js(&task.request);
             let _ = js_sys::Reflect::set(&message, &"request".into(), &request);
             let _ = js_sys::Reflect::set(&message, &"file".into(), &task.file);
             let slot = inner.slots[position]

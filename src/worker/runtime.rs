@@ -18,11 +18,9 @@ pub fn start() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     std::panic::set_hook(Box::new(|info| {
         // Panics abort on wasm32, so tell the page before the trap ends this worker.
-        let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-        let reply = Reply::Panicked {
+        post(&Reply::Panicked {
             message: info.to_string(),
-        };
-        let _ = scope.post_message(&JsValue::from_str(&protocol::encode(&reply)));
+        });
     }));
     let worker = Rc::new(RefCell::new(Worker::default()));
     let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
@@ -79,22 +77,25 @@ pub fn publish_memory_size() {
     );
 }
 
+/// Posts `reply` as a `Uint8Array` and transfers its buffer, so the page receives the
+/// bytes without a second copy.
 fn post(reply: &Reply) {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let _ = scope.post_message(&JsValue::from_str(&protocol::encode(reply)));
+    let bytes = protocol::encode_js(reply);
+    let transfer = js_sys::Array::of1(&bytes.buffer());
+    if let Err(error) = scope.post_message_with_transfer(&bytes, &transfer) {
+        web_sys::console::error_2(&"a scan worker could not post its reply:".into(), &error);
+    }
 }
 
 async fn handle(reader: &mut RangeReader, data: &JsValue) -> Reply {
-    let request_text = js_sys::Reflect::get(data, &"request".into())
-        .ok()
-        .and_then(|value| value.as_string())
-        .unwrap_or_default();
-    let request: Request = match protocol::decode(&request_text) {
+    let request_value = js_sys::Reflect::get(data, &"request".into()).unwrap_or_default();
+    let request: Request = match protocol::decode_js(&request_value) {
         Ok(request) => request,
         Err(error) => {
             return Reply::Failed {
                 job: u32::MAX,
-                message: error.to_string(),
+                message: format!("the scan worker cannot read its request: {error}"),
             }
         }
     };
