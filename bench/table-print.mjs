@@ -22,6 +22,12 @@ for (const figures of Object.values(result.table)) {
     cell(figures.wait_ms), cell(figures.view_ms), cell(figures.views_ms),
   ]));
 }
+console.log('counted views done (from dispatch / after the DOM), longest task (all / after '
+  + 'the DOM), best / median ms');
+for (const figures of Object.values(result.table)) {
+  console.log(`  ${figures.action}: ${cell(figures.counted_ms)}, ${cell(figures.counted_after_dom_ms)}`
+    + `; ${cell(figures.longest_task_ms)}, ${cell(figures.longest_task_after_dom_ms)}`);
+}
 console.log('other views, median ms: timeline, top chart, summary top lists, alerts, storms');
 for (const figures of Object.values(result.table)) {
   const parts = ['timeline_ms', 'top_chart_ms', 'summary_top_ms', 'alerts_ms', 'retry_storms_ms']

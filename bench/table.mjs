@@ -6,11 +6,16 @@
 // rows), then until the next frame has been rendered. The page records filtering
 // and sorting the rows as the User Timing measure "ipsec-lens:table-view" (src/ui/timing.rs).
 // That measure splits each time into the wait before the work starts, the work itself, and
-// the rest. The rest is mostly the views computed from the rows on view (timeline, charts,
-// summary, alerts), which the page measures too, and the DOM update. TABLE_IDLE_MS sets
-// the idle time between actions (default 200 ms).
+// the rest. The views that count the filtered rows (timeline, charts, summary, alerts) run
+// after the table is drawn, in several tasks, and the page measures each of them and their
+// whole span ("ipsec-lens:counted-views"). After a text action the timing waits for that
+// span to end, and it records the longest task (Long Tasks API) from the dispatch until then
+// and after the DOM was shown. TABLE_IDLE_MS sets the idle time between actions (default
+// 200 ms).
 
 const MEASURE = 'ipsec-lens:table-view';
+/** The span from a change of the filtered rows until every view that counts them is done. */
+const COUNTED_MEASURE = 'ipsec-lens:counted-views';
 /** Measures of the views that follow the rows on view (src/ui/timing.rs), summed per name. */
 const VIEW_MEASURES = ['timeline', 'top-chart', 'summary-top', 'alerts', 'retry-storms'];
 const FILTER_TEXT = '10.20.10.';
@@ -25,7 +30,23 @@ const ACTIONS = [
 ];
 
 /** Installs `window.benchTableAction`, which times one action, in the page. */
-function installInPage([measure, viewMeasures]) {
+function installInPage([measure, viewMeasures, countedMeasure]) {
+  const longTasks = [];
+  new PerformanceObserver((list) => longTasks.push(...list.getEntries()))
+    .observe({ type: 'longtask' });
+  const longest = (from, to) => longTasks
+    .filter((task) => task.startTime + task.duration > from && task.startTime < to)
+    .reduce((max, task) => Math.max(max, task.duration), 0);
+  // Resolves with the end of the first counted-views span that starts after `from`.
+  const countedEnd = (from) => new Promise((resolve) => {
+    const poll = () => {
+      const span = performance.getEntriesByName(countedMeasure)
+        .find((entry) => entry.startTime >= from);
+      if (span) resolve(span.startTime + span.duration);
+      else setTimeout(poll, 10);
+    };
+    poll();
+  });
   const rowCount = () => document.querySelector('[data-testid=row-count]')?.textContent ?? '';
   const header = (name) => [...document.querySelectorAll('[data-testid=events-table] th')]
     .find((cell) => cell.textContent.trim() === name);
@@ -67,6 +88,11 @@ function installInPage([measure, viewMeasures]) {
       const shown = performance.now();
       observer.disconnect();
       const painted = await afterNextFrame();
+      // A sort leaves the filtered rows as they are, so only a text action recounts.
+      const counted = kind === 'text' ? await countedEnd(started) : null;
+      // Wait for the long task entries of the last task to be delivered.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const end = counted ?? painted;
       // Measures were cleared at the dispatch, so every entry is this action's.
       const runs = performance.getEntriesByName(measure);
       const views = Object.fromEntries(viewMeasures.map((name) => [
@@ -79,6 +105,10 @@ function installInPage([measure, viewMeasures]) {
         views_ms: Object.values(views).reduce((sum, ms) => sum + ms, 0),
         dom_ms: shown - started,
         frame_ms: painted - started,
+        counted_ms: counted === null ? null : counted - started,
+        counted_after_dom_ms: counted === null ? null : counted - shown,
+        longest_task_ms: longest(started, end),
+        longest_task_after_dom_ms: longest(shown, end),
         wait_ms: runs.length > 0 ? runs[0].startTime - started : null,
         view_ms: runs.length > 0 ? runs.reduce((sum, run) => sum + run.duration, 0) : null,
         view_runs: runs.length,
@@ -150,7 +180,7 @@ function summarize(samples, key) {
  * returns per action the best, median and first of each figure, in milliseconds.
  */
 export async function timeTableViews(page) {
-  await page.evaluate(installInPage, [MEASURE, VIEW_MEASURES]);
+  await page.evaluate(installInPage, [MEASURE, VIEW_MEASURES, COUNTED_MEASURE]);
   // The last table rebuild and redraw of the scan may still be queued.
   await page.waitForTimeout(1000);
   await clearSort(page);
@@ -179,6 +209,10 @@ export async function timeTableViews(page) {
       wait_ms: summarize(actionSamples, 'wait_ms'),
       view_ms: summarize(actionSamples, 'view_ms'),
       views_ms: summarize(actionSamples, 'views_ms'),
+      counted_ms: summarize(actionSamples, 'counted_ms'),
+      counted_after_dom_ms: summarize(actionSamples, 'counted_after_dom_ms'),
+      longest_task_ms: summarize(actionSamples, 'longest_task_ms'),
+      longest_task_after_dom_ms: summarize(actionSamples, 'longest_task_after_dom_ms'),
       ...Object.fromEntries(VIEW_MEASURES.map((name) => {
         const key = name.replaceAll('-', '_') + '_ms';
         return [key, summarize(actionSamples, key)];

@@ -1,6 +1,7 @@
 //! Counts over a table view: the most common failure reasons and remote addresses, and
 //! rows per file.
 
+use super::column::Column;
 use super::table::Table;
 use crate::decode::Event4983;
 use serde::{Deserialize, Serialize};
@@ -26,12 +27,16 @@ impl Table {
     /// Counts the `limit` most common FailureReason values among `indices`, most common first
     /// and equal counts by value.
     pub fn top_failure_reasons(&self, indices: &[u32], limit: usize) -> Vec<ValueCount> {
-        self.top_values(indices, limit, |event| event.failure_reason.as_deref())
+        self.top_values(indices, limit, Column::FailureReason, |event| {
+            event.failure_reason.as_deref()
+        })
     }
 
     /// Counts the `limit` most common RemoteAddress values among `indices`.
     pub fn top_remote_addresses(&self, indices: &[u32], limit: usize) -> Vec<ValueCount> {
-        self.top_values(indices, limit, |event| event.remote_address.as_deref())
+        self.top_values(indices, limit, Column::RemoteAddress, |event| {
+            event.remote_address.as_deref()
+        })
     }
 
     /// Rows among `indices` per file, for every file of the table (zero included), in file
@@ -53,7 +58,32 @@ impl Table {
             .collect()
     }
 
+    /// Counts the values of `column`, which `value_of` reads from an event, by their value
+    /// numbers when the search index keeps them: a million rows then need no hashing.
     fn top_values<'a>(
+        &'a self,
+        indices: &[u32],
+        limit: usize,
+        column: Column,
+        value_of: impl Fn(&'a Event4983) -> Option<&'a str>,
+    ) -> Vec<ValueCount> {
+        let Some(coded) = self.text_index.coded(column) else {
+            return self.top_values_by_text(indices, limit, value_of);
+        };
+        let mut by_id = vec![0u64; coded.first_rows.len()];
+        coded.ids.for_each_at(indices, |id| by_id[id as usize] += 1);
+        // Each value number stands for one distinct value, so no two counts merge.
+        let counted: Vec<(Option<&str>, u64)> = by_id
+            .into_iter()
+            .zip(&coded.first_rows)
+            .filter(|(count, _)| *count > 0)
+            .map(|(count, row)| (value_of(&self.rows[*row as usize].event), count))
+            .collect();
+        largest_values(counted, limit)
+    }
+
+    /// Counts as [`Table::top_values`] does, hashing each row's value.
+    pub(crate) fn top_values_by_text<'a>(
         &'a self,
         indices: &[u32],
         limit: usize,
@@ -65,17 +95,22 @@ impl Table {
                 .entry(value_of(&self.rows[*index as usize].event))
                 .or_default() += 1;
         }
-        let mut counted: Vec<(Option<&str>, u64)> = counts.into_iter().collect();
-        counted.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        counted
-            .into_iter()
-            .take(limit)
-            .map(|(value, count)| ValueCount {
-                value: value.map(str::to_owned),
-                count,
-            })
-            .collect()
+        largest_values(counts.into_iter().collect(), limit)
     }
+}
+
+/// Orders values by count, most common first and equal counts by value, and returns the
+/// first `limit`.
+fn largest_values(mut counted: Vec<(Option<&str>, u64)>, limit: usize) -> Vec<ValueCount> {
+    counted.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    counted
+        .into_iter()
+        .take(limit)
+        .map(|(value, count)| ValueCount {
+            value: value.map(str::to_owned),
+            count,
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -245,8 +245,41 @@ impl Table {
     }
 
     /// Groups rows by their keys in `dimension`, each group in time order (table order
-    /// breaking ties).
-    fn events_by_key(
+    /// breaking ties). Groups come in no particular order.
+    pub(crate) fn events_by_key(
+        &self,
+        indices: &[u32],
+        dimension: Dimension,
+    ) -> Vec<(KeyRef<'_>, Vec<(FileTime, u32)>)> {
+        let Some(groups) = self.view_groups(indices, dimension) else {
+            return self.events_by_key_text(indices, dimension);
+        };
+        let tallies = groups.tally(indices);
+        let mut events: Vec<Vec<(FileTime, u32)>> = tallies
+            .iter()
+            .map(|(count, _)| Vec::with_capacity(*count as usize))
+            .collect();
+        groups.for_each(|position, group| {
+            let index = indices[position];
+            events[group as usize].push((self.times[index as usize], index));
+        });
+        let mut grouped: Vec<_> = groups
+            .keys
+            .into_iter()
+            .zip(events)
+            .filter(|(_, events)| !events.is_empty())
+            .collect();
+        for (_, events) in &mut grouped {
+            // Views come in table order, in which times mostly rise, and the standard
+            // library's stable sort finds such runs, so it beats an unstable sort here.
+            // Row indices differ, so both give the same order.
+            events.sort();
+        }
+        grouped
+    }
+
+    /// Groups as [`Table::events_by_key`] does, hashing each row's key.
+    pub(crate) fn events_by_key_text(
         &self,
         indices: &[u32],
         dimension: Dimension,

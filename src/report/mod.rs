@@ -30,6 +30,7 @@ mod text_ranks;
 pub mod timeline;
 pub mod top;
 mod value_ids;
+mod view_groups;
 pub mod view_state;
 pub mod visible;
 mod word_hash;

@@ -132,9 +132,7 @@ impl Table {
     /// Counts the rows `indices` per time bucket and cause, with the bucket width chosen
     /// from the span of their TimeCreated values. An empty view has no buckets.
     pub fn timeline(&self, indices: &[u32]) -> Timeline {
-        let times = indices
-            .iter()
-            .map(|index| self.rows[*index as usize].event.time_created);
+        let times = indices.iter().map(|index| self.times[*index as usize]);
         let (Some(first), Some(last)) = (times.clone().min(), times.max()) else {
             return Timeline {
                 step: Step {
@@ -159,8 +157,7 @@ impl Table {
             })
             .collect();
         for index in indices {
-            let event = &self.rows[*index as usize].event;
-            let position = ((event.time_created.0 - origin) / width) as usize;
+            let position = ((self.times[*index as usize].0 - origin) / width) as usize;
             buckets[position].counts[self.cause_of(*index).index()] += 1;
         }
         Timeline { step, buckets }

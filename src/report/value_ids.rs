@@ -64,6 +64,19 @@ impl ValueIds {
         }
     }
 
+    /// Calls `visit` with the value number of each row of `rows`, in that order.
+    pub(crate) fn for_each_at(&self, rows: &[u32], mut visit: impl FnMut(u32)) {
+        match self {
+            ValueIds::Narrow(ids) => rows
+                .iter()
+                .for_each(|row| visit(u32::from(ids[*row as usize]))),
+            ValueIds::Medium(ids) => rows
+                .iter()
+                .for_each(|row| visit(u32::from(ids[*row as usize]))),
+            ValueIds::Wide(ids) => rows.iter().for_each(|row| visit(ids[*row as usize])),
+        }
+    }
+
     pub(crate) fn shrink_to_fit(&mut self) {
         match self {
             ValueIds::Narrow(ids) => ids.shrink_to_fit(),

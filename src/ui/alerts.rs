@@ -21,11 +21,13 @@ const CUSTOM_KEYS: [(Dimension, &str); 3] = [
     (Dimension::PeerPair, "Peer pair"),
 ];
 
-/// Lists the alerts of the preset rules and of `custom_rule` over the view, and the retry
-/// storms, with a form that sets `custom_rule`.
+/// Lists the alerts of the preset rules and of `custom_rule` over `view_rows`, and the retry
+/// storms over `storm_rows`, with a form that sets `custom_rule`. Both are the rows on view,
+/// handed on in separate tasks.
 #[component]
 pub fn AlertsPanel(
     #[prop(into)] view_rows: Signal<Arc<Vec<u32>>>,
+    #[prop(into)] storm_rows: Signal<Arc<Vec<u32>>>,
     custom_rule: RwSignal<Option<AlertRule>>,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -47,7 +49,7 @@ pub fn AlertsPanel(
             .map(|rule| rule_section("Custom rule", rule, rule_alerts(rule), state))
     };
     let storms = move || {
-        let rows = view_rows.get();
+        let rows = storm_rows.get();
         let storms = timing::measured(timing::RETRY_STORMS, || {
             state.with_data(|data| {
                 data.table

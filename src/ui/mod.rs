@@ -3,6 +3,7 @@
 mod alerts;
 mod charts;
 mod chips;
+mod counted_rows;
 mod detail;
 mod download;
 mod drop_zone;
@@ -21,6 +22,7 @@ mod zone_picker;
 use alerts::AlertsPanel;
 use charts::{Charts, SaveReportButton};
 use chips::FilterChips;
+use counted_rows::CountedRows;
 use detail::Detail;
 use drop_zone::DropZone;
 use events_table::EventsTable;
@@ -54,13 +56,9 @@ pub fn App() -> impl IntoView {
         });
         Arc::new(rows)
     });
-    // The filtered rows again, handed on only after the table is drawn: on a million rows
-    // the views that count them take seconds, and the table should not wait for them.
-    let counted_rows = RwSignal::new(Arc::new(Vec::<u32>::new()));
-    Effect::new(move |_| {
-        let rows = filtered_rows.get();
-        after_paint(move || counted_rows.set(rows));
-    });
+    // The filtered rows again, handed on only after the table is drawn and in several
+    // tasks: on a million rows the views that count them should not delay the table.
+    let counted = CountedRows::follow(filtered_rows);
     // The same rows in the chosen order, for the table, the exports and the saved report.
     let view_rows = Memo::new(move |_| {
         let rows = filtered_rows.get();
@@ -94,8 +92,8 @@ pub fn App() -> impl IntoView {
             <DropZone />
             <FileList />
             <Show when=has_files>
-                <Summary view_rows=counted_rows />
-                <Charts view_rows=counted_rows />
+                <Summary view_rows=counted.summary />
+                <Charts view_rows=counted.charts />
                 <section class="events-section" aria-label="Event 4983">
                     <h2>"Event 4983: IPsec extended mode negotiation failed"</h2>
                     <Filters />
@@ -110,7 +108,8 @@ pub fn App() -> impl IntoView {
                     <EventsTable view_rows=view_rows />
                 </section>
                 <Detail />
-                <AlertsPanel view_rows=counted_rows custom_rule=custom_rule />
+                <AlertsPanel view_rows=counted.alerts storm_rows=counted.storms
+                    custom_rule=custom_rule />
                 <IntegrityPanel />
             </Show>
         </main>
@@ -211,7 +210,7 @@ fn mark_ready_for_automation(state: AppState, offline: RwSignal<String>) {
 
 /// Runs `task` once the browser has drawn the next frame. A timeout set from an animation
 /// frame callback runs after that frame's paint in Chromium, though no standard promises it.
-fn after_paint(task: impl FnOnce() + 'static) {
+pub(crate) fn after_paint(task: impl FnOnce() + 'static) {
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
     let Some(window) = web_sys::window() else {

@@ -9,6 +9,9 @@ pub const TOP_CHART: &str = "ipsec-lens:top-chart";
 pub const SUMMARY_TOP: &str = "ipsec-lens:summary-top";
 pub const ALERTS: &str = "ipsec-lens:alerts";
 pub const RETRY_STORMS: &str = "ipsec-lens:retry-storms";
+/// Measure name for the time from a change of the filtered rows until every view that
+/// counts them has been recomputed, over several tasks.
+pub const COUNTED_VIEWS: &str = "ipsec-lens:counted-views";
 
 /// Runs `work` and records its duration as a measure named `name`.
 ///
@@ -25,4 +28,20 @@ pub fn measured<T>(name: &str, work: impl FnOnce() -> T) -> T {
     let _ = performance.measure_with_start_mark(name, &start);
     performance.clear_marks_with_mark_name(&start);
     result
+}
+
+/// Marks the start of a measure that [`measure_since_start`] ends in a later task.
+pub fn mark_start(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|window| window.performance()) {
+        let _ = performance.mark(&format!("{name}:start"));
+    }
+}
+
+/// Records a measure named `name` from the latest [`mark_start`] of that name until now.
+pub fn measure_since_start(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|window| window.performance()) {
+        let start = format!("{name}:start");
+        let _ = performance.measure_with_start_mark(name, &start);
+        performance.clear_marks_with_mark_name(&start);
+    }
 }
