@@ -59,6 +59,9 @@ impl Table {
     /// Returns every row's rank in `column`: equal cells share a rank, and a cell that
     /// sorts later ascending has a higher one (see [`SortKey`]).
     fn column_ranks(&self, column: Column) -> Vec<u32> {
+        if column == Column::TimeCreated && self.times.len() == self.rows.len() {
+            return time_ranks(&self.times);
+        }
         let coded = self
             .text_index
             .coded(column)
@@ -201,6 +204,23 @@ pub(super) enum KindRank {
 
 /// A row's sort key: its kind, then its number, time ticks or text rank.
 type RankKey = (KindRank, u64);
+
+/// Returns each row's rank by time, equal times sharing a rank.
+fn time_ranks(times: &[FileTime]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..times.len() as u32).collect();
+    // Rows come in file order, which is mostly time order, and the stable sort merges such
+    // runs in close to one pass. The times are read from the table, not from each event.
+    order.sort_by_key(|row| times[*row as usize]);
+    let mut ranks = vec![0u32; times.len()];
+    let mut rank = 0;
+    for (place, row) in order.iter().enumerate() {
+        if place > 0 && times[order[place - 1] as usize] != times[*row as usize] {
+            rank += 1;
+        }
+        ranks[*row as usize] = rank;
+    }
+    ranks
+}
 
 /// A cell's place in sort order: missing values first, then numbers and times by value,
 /// then text by its lowercase form with the original bytes breaking ties. The variant order
