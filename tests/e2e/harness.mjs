@@ -101,7 +101,8 @@ export async function launchBrowser() {
  * Opens the app in a new browser context and waits until it accepts files.
  * Returns `{ context, page, requests, problems }`. `requests` lists the URL of every
  * request that the page, its workers and its service worker made, and `problems` collects
- * uncaught page errors, console errors, failed requests and HTTP error responses.
+ * uncaught page errors, console errors and deprecation warnings, failed requests and HTTP
+ * error responses.
  */
 export async function openApp(browser, baseUrl) {
   const context = await browser.newContext({ acceptDownloads: true });
@@ -118,6 +119,10 @@ export async function openApp(browser, baseUrl) {
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+    // Deprecation warnings (from the page or a worker) turn into errors in a later release.
+    if (message.type() === 'warning' && /deprecated/i.test(message.text())) {
+      problems.push(`console warning: ${message.text()}`);
+    }
   });
 
   await page.goto(baseUrl);
