@@ -93,6 +93,13 @@ impl AlertRule {
     }
 }
 
+/// The dimensions a custom rule may group by, in the order the page offers them.
+pub const CUSTOM_DIMENSIONS: [Dimension; 3] = [
+    Dimension::RemoteAddress,
+    Dimension::Computer,
+    Dimension::PeerPair,
+];
+
 /// Rules worth checking on any log, with a short name each.
 pub const PRESETS: [(&str, AlertRule); 3] = [
     (

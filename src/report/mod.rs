@@ -37,7 +37,7 @@ mod word_hash;
 pub mod zone;
 
 pub use aggregate::{FileTotal, ValueCount};
-pub use alerts::{Alert, AlertRule, RetryStorm, PRESETS};
+pub use alerts::{Alert, AlertRule, RetryStorm, CUSTOM_DIMENSIONS, PRESETS};
 pub use column::{Cell, Column};
 pub use export_csv::export_csv;
 pub use export_json::export_json;

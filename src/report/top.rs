@@ -14,10 +14,11 @@ use std::borrow::Cow;
 use std::fmt;
 
 /// A value that rows are grouped by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Dimension {
     RemoteAddress,
-    /// LocalAddress and RemoteAddress together.
+    /// LocalAddress and RemoteAddress together; the top chart's first choice.
+    #[default]
     PeerPair,
     FailureReason,
     Cause,
@@ -84,6 +85,27 @@ impl Dimension {
         Dimension::RootCa,
         Dimension::CertHash,
     ];
+
+    /// Returns the dimension's name in a URL fragment.
+    pub fn key(self) -> &'static str {
+        match self {
+            Dimension::RemoteAddress => "remote-address",
+            Dimension::PeerPair => "peer-pair",
+            Dimension::FailureReason => "failure-reason",
+            Dimension::Cause => "cause",
+            Dimension::Computer => "computer",
+            Dimension::IssuingCa => "issuing-ca",
+            Dimension::RootCa => "root-ca",
+            Dimension::CertHash => "cert-hash",
+        }
+    }
+
+    /// Returns the dimension named `key` in a URL fragment (see [`Dimension::key`]).
+    pub fn from_key(key: &str) -> Option<Dimension> {
+        Dimension::ALL
+            .into_iter()
+            .find(|dimension| dimension.key() == key)
+    }
 
     /// Returns the dimension's name as a chart title shows it.
     pub fn label(self) -> &'static str {

@@ -1,5 +1,6 @@
 //! The view as a URL fragment, so that a view can be bookmarked and shared: the filter,
-//! the sort, the time zone and the open row, never the rows themselves.
+//! the sort, the time zone, the open row, the top chart's dimension and the custom alert
+//! rule, never the rows themselves.
 //!
 //! The fragment is `key=value` pairs joined by `&`, such as
 //! `#q=timeout&sort=TimeCreated-desc&tz=Europe/Berlin`. Values are UTF-8, percent-encoded
@@ -7,10 +8,12 @@
 //! keep zone names and times readable. Parsing never fails: it skips unknown keys and
 //! invalid values, so a mangled link opens a default view instead of an error.
 
+use super::alerts::{AlertRule, CUSTOM_DIMENSIONS};
 use super::column::Column;
 use super::filter::Filter;
 use super::sort::Sort;
 use super::taxonomy::Cause;
+use super::top::Dimension;
 use super::zone::ZoneChoice;
 use crate::filetime::FileTime;
 
@@ -22,6 +25,10 @@ pub struct ViewState {
     pub zone: ZoneChoice,
     /// The row whose details are open.
     pub row: Option<RowRef>,
+    /// The dimension the top-N chart counts.
+    pub top: Dimension,
+    /// The alert rule the user added to the presets.
+    pub rule: Option<AlertRule>,
 }
 
 /// A row named by its file's position in drop order and its EventRecordID, so the name
@@ -143,6 +150,12 @@ impl ViewState {
             pairs.push(("file", row.file.to_string()));
             pairs.push(("record", row.record_id.to_string()));
         }
+        if self.top != Dimension::default() {
+            pairs.push(("top", self.top.key().to_owned()));
+        }
+        if let Some(rule) = self.rule {
+            pairs.push(("rule", rule_text(rule)));
+        }
         let encoded: Vec<String> = pairs
             .into_iter()
             .map(|(key, value)| format!("{key}={}", encode(&value)))
@@ -172,6 +185,8 @@ impl ViewState {
                 "tz" => state.zone = ZoneChoice::parse(&value).unwrap_or(state.zone),
                 "file" => file = value.parse().ok().or(file),
                 "record" => record_id = value.parse().ok().or(record_id),
+                "top" => state.top = Dimension::from_key(&value).unwrap_or(state.top),
+                "rule" => state.rule = parse_rule(&value).or(state.rule),
                 _ => {
                     if let Some(text_key) = TEXT_KEYS.iter().find(|text_key| text_key.key == key) {
                         (text_key.write)(filter, value);
@@ -198,6 +213,28 @@ fn parse_cause(text: &str) -> Option<Cause> {
         .iter()
         .find(|(_, key)| *key == text)
         .map(|(cause, _)| *cause)
+}
+
+/// Writes a rule as `dimension,count,minutes`, such as `computer,20,60`.
+fn rule_text(rule: AlertRule) -> String {
+    format!(
+        "{},{},{}",
+        rule.dimension.key(),
+        rule.min_count,
+        rule.window_minutes
+    )
+}
+
+/// Parses what [`rule_text`] writes, with the limits the page's rule form applies.
+fn parse_rule(text: &str) -> Option<AlertRule> {
+    let mut parts = text.split(',');
+    let dimension = Dimension::from_key(parts.next()?)
+        .filter(|dimension| CUSTOM_DIMENSIONS.contains(dimension))?;
+    let (count, window) = (parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    AlertRule::parse(dimension, count, window).ok()
 }
 
 /// Parses `TimeCreated-desc` or `RemoteAddress-asc`; a column name alone sorts ascending.
@@ -286,6 +323,12 @@ mod tests {
                 file: 2,
                 record_id: 18_446_744_073_709_551_615,
             }),
+            top: Dimension::CertHash,
+            rule: Some(AlertRule {
+                dimension: Dimension::PeerPair,
+                min_count: 20,
+                window_minutes: 60,
+            }),
         }
     }
 
@@ -310,13 +353,39 @@ mod tests {
             }),
             zone: ZoneChoice::Named("Asia/Kolkata".into()),
             row: None,
+            top: Dimension::RemoteAddress,
+            rule: Some(AlertRule {
+                dimension: Dimension::Computer,
+                min_count: 20,
+                window_minutes: 60,
+            }),
         };
 
         assert_eq!(
             state.to_fragment(),
             "q=no%20policy&from=2024-05-01T12:34:56.0000000Z&sort=TimeCreated-desc\
-             &tz=Asia/Kolkata"
+             &tz=Asia/Kolkata&top=remote-address&rule=computer,20,60"
         );
+    }
+
+    #[test]
+    fn invalid_rules_and_dimensions_are_skipped() {
+        for fragment in [
+            "rule=computer,20",
+            "rule=computer,20,60,1",
+            "rule=printer,20,60",
+            "rule=computer,-1,60",
+            "rule=computer,20,x",
+            "rule=computer,0,60",
+            "rule=cert-hash,20,60",
+            "top=printer",
+        ] {
+            assert_eq!(
+                ViewState::from_fragment(fragment),
+                ViewState::default(),
+                "{fragment}"
+            );
+        }
     }
 
     #[test]

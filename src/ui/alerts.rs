@@ -7,7 +7,7 @@ use super::timing;
 use crate::report::alerts::{
     RuleError, MAX_RULE_COUNT, MAX_RULE_WINDOW_MINUTES, STORM_GAP_MINUTES, STORM_MIN_COUNT,
 };
-use crate::report::{Alert, AlertRule, Dimension, RetryStorm, PRESETS};
+use crate::report::{Alert, AlertRule, Dimension, RetryStorm, CUSTOM_DIMENSIONS, PRESETS};
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -16,9 +16,9 @@ const MAX_LINES: usize = 20;
 
 /// The keys a custom rule can group by, with their labels in the form.
 const CUSTOM_KEYS: [(Dimension, &str); 3] = [
-    (Dimension::RemoteAddress, "Remote address"),
-    (Dimension::Computer, "Computer"),
-    (Dimension::PeerPair, "Peer pair"),
+    (CUSTOM_DIMENSIONS[0], "Remote address"),
+    (CUSTOM_DIMENSIONS[1], "Computer"),
+    (CUSTOM_DIMENSIONS[2], "Peer pair"),
 ];
 
 /// Lists the alerts of the preset rules and of `custom_rule` over `view_rows`, and the retry
@@ -162,6 +162,18 @@ fn CustomRuleForm(custom_rule: RwSignal<Option<AlertRule>>) -> impl IntoView {
     let min_count = RwSignal::new(String::from("5"));
     let window = RwSignal::new(String::from("10"));
     let error = RwSignal::new(None::<RuleError>);
+    // A rule set from elsewhere (a shared link) shows in the form as if typed there.
+    Effect::new(move |_| {
+        if let Some(rule) = custom_rule.get() {
+            let position = CUSTOM_KEYS
+                .iter()
+                .position(|(dimension, _)| *dimension == rule.dimension);
+            key.set(position.unwrap_or(0));
+            min_count.set(rule.min_count.to_string());
+            window.set(rule.window_minutes.to_string());
+            error.set(None);
+        }
+    });
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let parsed = AlertRule::parse(
@@ -185,9 +197,10 @@ fn CustomRuleForm(custom_rule: RwSignal<Option<AlertRule>>) -> impl IntoView {
     let options = CUSTOM_KEYS
         .iter()
         .enumerate()
-        .map(
-            |(position, (_, label))| view! { <option value=position.to_string()>{*label}</option> },
-        )
+        .map(|(position, (_, label))| {
+            let selected = move || key.get() == position;
+            view! { <option value=position.to_string() prop:selected=selected>{*label}</option> }
+        })
         .collect_view();
     view! {
         <form class="filters rule-form" on:submit=submit data-testid="custom-rule" novalidate>

@@ -27,7 +27,7 @@ const TOP_N: usize = 10;
 #[component]
 pub fn Charts(#[prop(into)] view_rows: Signal<Arc<Vec<u32>>>) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let dimension = RwSignal::new(Dimension::PeerPair);
+    let dimension = state.top;
     let timeline = move || {
         let rows = view_rows.get();
         let timeline = timing::measured(timing::TIMELINE, || {
@@ -55,8 +55,9 @@ pub fn Charts(#[prop(into)] view_rows: Signal<Arc<Vec<u32>>>) -> impl IntoView {
         .iter()
         .enumerate()
         .map(|(position, option)| {
-            let selected = *option == Dimension::PeerPair;
-            view! { <option value=position.to_string() selected=selected>{option.label()}</option> }
+            let option = *option;
+            let selected = move || dimension.get() == option;
+            view! { <option value=position.to_string() prop:selected=selected>{option.label()}</option> }
         })
         .collect_view();
     view! {

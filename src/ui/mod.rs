@@ -39,7 +39,7 @@ use summary::Summary;
 pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
-    let custom_rule = RwSignal::new(None::<crate::report::AlertRule>);
+    let custom_rule = state.custom_rule;
     state.start_workers();
     view_url::sync_view_with_url(state);
     filters::spell_computer_as_logged(state);

@@ -60,6 +60,10 @@ pub struct AppState {
     pub selected: RwSignal<Option<u32>>,
     /// The zone every shown time is in.
     pub zone: RwSignal<crate::report::zone::ZoneChoice>,
+    /// The dimension the top-N chart counts.
+    pub top: RwSignal<crate::report::Dimension>,
+    /// The alert rule the user added to the presets.
+    pub custom_rule: RwSignal<Option<crate::report::AlertRule>>,
     /// A view refresh is scheduled.
     refresh_pending: StoredValue<bool>,
     /// The last record XML a worker returned, for the detail panel.
@@ -88,6 +92,8 @@ impl AppState {
             sort: RwSignal::new(None),
             selected: RwSignal::new(None),
             zone: RwSignal::new(Default::default()),
+            top: RwSignal::new(Default::default()),
+            custom_rule: RwSignal::new(None),
             refresh_pending: StoredValue::new(false),
             xml: RwSignal::new(None),
         }

@@ -42,6 +42,8 @@ pub fn sync_view_with_url(state: AppState) {
                 .get()
                 .and_then(|index| row_ref(state, index))
                 .or_else(|| pending_row.get()),
+            top: state.top.get(),
+            rule: state.custom_rule.get(),
         };
         write_fragment(&view.to_fragment());
     });
@@ -54,6 +56,8 @@ fn apply(state: AppState, pending_row: RwSignal<Option<RowRef>>, fragment: &str)
     // An unknown zone is kept as it is, so the picker can name it, and times show UTC.
     let zone = intl_zone::checked(&view.zone).unwrap_or(view.zone);
     set_if_changed(state.zone, zone);
+    set_if_changed(state.top, view.top);
+    set_if_changed(state.custom_rule, view.rule);
     let selected = state.selected.get_untracked();
     let current = selected.and_then(|index| row_ref(state, index));
     if view.row != current {

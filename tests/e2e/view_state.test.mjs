@@ -1,6 +1,7 @@
 // The view in the URL fragment: a filter, a sort and a time zone set in one page come
 // back in a fresh page opened with its URL, once the same file is dropped there. Also
-// times in a zone with daylight saving time, the open row, and links with bad values.
+// times in a zone with daylight saving time, the open row, the top chart's choice, the
+// custom alert rule, and links with bad values.
 // scripts/test writes test-output/fixtures/known.evtx with mkevtx before this runs.
 
 import assert from 'node:assert/strict';
@@ -125,6 +126,38 @@ test('shared URL restores filter, sort, zone and times', { skip }, async () => {
   await screenshot(second.page, 'view-state-shared');
   assert.deepEqual(second.problems, []);
   assert.deepEqual(foreignRequests(second.requests, server.url), []);
+  await second.context.close();
+});
+
+test('top chart choice and custom alert rule travel in the URL', { skip }, async () => {
+  const first = await openWithKnown(server.url);
+  const { page } = first;
+  await page.getByTestId('top-dimension').selectOption({ label: 'Computers' });
+  const form = page.getByTestId('custom-rule');
+  await form.locator('select').selectOption({ label: 'Computer' });
+  await form.getByLabel('At least (events)').fill('2');
+  await form.getByLabel('Within (minutes)').fill('60');
+  await form.getByRole('button', { name: 'Check rule' }).click();
+  const heading = 'Custom rule: ≥ 2 events on one computer within 60 min';
+  await page.getByTestId('alerts').locator('h3.alert-rule', { hasText: heading }).waitFor();
+  await page.waitForFunction(() => location.hash.includes('rule='));
+  assert.equal(fragmentOf(page), 'top=computer&rule=computer,2,60');
+  const sharedUrl = page.url();
+  await first.context.close();
+
+  const second = await openWithKnown(sharedUrl);
+  const shown = second.page;
+  await shown.getByTestId('alerts').locator('h3.alert-rule', { hasText: heading }).waitFor();
+  const topChoice = shown.getByTestId('top-dimension');
+  assert.equal(await topChoice.locator('option:checked').textContent(), 'Computers');
+  const sharedForm = shown.getByTestId('custom-rule');
+  assert.equal(await sharedForm.locator('select option:checked').textContent(), 'Computer');
+  assert.equal(await sharedForm.getByLabel('At least (events)').inputValue(), '2');
+  assert.equal(await sharedForm.getByLabel('Within (minutes)').inputValue(), '60');
+  await shown.getByRole('button', { name: 'Remove rule' }).click();
+  await shown.waitForFunction(() => !location.hash.includes('rule='));
+  assert.equal(fragmentOf(shown), 'top=computer');
+  assert.deepEqual(second.problems, []);
   await second.context.close();
 });
 
