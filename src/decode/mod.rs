@@ -11,6 +11,7 @@ pub mod ipsec_event;
 mod lookup;
 pub mod messages;
 pub mod number;
+mod packed_texts;
 pub mod render;
 #[cfg(test)]
 pub(crate) mod sample;
@@ -57,6 +58,6 @@ mod tests {
         let DecodedEvent::Other(other) = decode_event(&raw_event(4984, 5, vec![])) else {
             panic!("4984 should decode generic");
         };
-        assert_eq!(other.fields.len(), 13);
+        assert_eq!(other.fields().len(), 13);
     }
 }

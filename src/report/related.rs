@@ -42,7 +42,7 @@ pub fn related_events<'a>(
 }
 
 fn same_peer_pair(other: &IpsecEvent, local: &str, remote: &str) -> bool {
-    let address = |name: &str| other.field(name).and_then(|field| field.value.as_deref());
+    let address = |name: &str| other.field(name).and_then(|field| field.value);
     let (Some(other_local), Some(other_remote)) =
         (address("LocalAddress"), address("RemoteAddress"))
     else {
