@@ -5,9 +5,11 @@ use super::lookup::{find_field, read_text};
 use super::messages::message_template;
 use super::number::{read_number, Number};
 use super::render::render_template;
+use super::shared_names::SharedNames;
 use crate::filetime::FileTime;
 use crate::scan::{DataField, RawEvent};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// The EventData names of event 4983 version 0, in manifest order: name `i` is `%{i+1}`.
 pub const FIELDS_4983: [&str; 18] = [
@@ -39,10 +41,11 @@ pub struct Event4983 {
     pub record_id: u64,
     #[serde(rename = "TimeCreated")]
     pub time_created: FileTime,
+    /// Shared with the other events of the file that name the same computer.
     #[serde(rename = "Computer")]
-    pub computer: String,
+    pub computer: Arc<str>,
     #[serde(rename = "Provider")]
-    pub provider: String,
+    pub provider: Arc<str>,
     /// `System/Version` of the record.
     #[serde(rename = "Version")]
     pub version: u8,
@@ -106,6 +109,12 @@ impl Event4983 {
     /// Types the EventData of a raw record. Unnamed `Data1`..`Data18` elements are taken by
     /// position; a field absent from the record stays `None`.
     pub fn from_raw(raw: &RawEvent) -> Event4983 {
+        Event4983::from_raw_sharing(raw, &mut SharedNames::default())
+    }
+
+    /// Types the EventData of a raw record as [`Event4983::from_raw`] does, taking the
+    /// computer and provider names from `names`.
+    pub fn from_raw_sharing(raw: &RawEvent, names: &mut SharedNames) -> Event4983 {
         let mut consumed: Vec<&str> = Vec::with_capacity(18);
         let mut value = |position: usize| {
             let found = find_field(raw, FIELDS_4983[position], position)?;
@@ -115,8 +124,8 @@ impl Event4983 {
         let mut event = Event4983 {
             record_id: raw.record_id,
             time_created: raw.time_created,
-            computer: raw.computer.clone(),
-            provider: raw.provider.clone(),
+            computer: names.share(&raw.computer),
+            provider: names.share(&raw.provider),
             version: raw.version,
             recovered: raw.recovered,
             local_em_principal_name: read_text(value(0)),
@@ -245,7 +254,7 @@ mod tests {
 
         assert_eq!(event.record_id, 77);
         assert_eq!(event.time_created, SAMPLE_TIME);
-        assert_eq!(event.computer, "host1.contoso.com");
+        assert_eq!(&*event.computer, "host1.contoso.com");
         assert_eq!(
             event.local_em_principal_name.as_deref(),
             Some("CONTOSO\\host1$")

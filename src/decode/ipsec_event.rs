@@ -5,11 +5,13 @@ use super::family::{fields_for, FieldSpec};
 use super::lookup::{find_field, read_text};
 use super::packed_texts::{PackedTexts, PackedTextsBuilder};
 use super::render::render_message;
+use super::shared_names::SharedNames;
 use crate::filetime::FileTime;
 use crate::scan::RawEvent;
 use serde::ser::{SerializeSeq, SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// One EventData field of an IPsec event, borrowed from the event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,8 +64,9 @@ pub struct IpsecEvent {
     pub version: u8,
     pub record_id: u64,
     pub time_created: FileTime,
-    pub computer: String,
-    pub provider: String,
+    /// Shared with the other events of the file that name the same computer.
+    pub computer: Arc<str>,
+    pub provider: Arc<str>,
     pub recovered: bool,
     /// The values of the first `named_len` fields of the manifest list of `event_id` and
     /// `version`, then the fields beyond them with their names.
@@ -74,6 +77,12 @@ impl IpsecEvent {
     /// Names the EventData of a raw record by the manifest list of its event ID and version.
     /// Unnamed `Data1`, `Data2`, … elements are taken by position.
     pub fn from_raw(raw: &RawEvent) -> IpsecEvent {
+        IpsecEvent::from_raw_sharing(raw, &mut SharedNames::default())
+    }
+
+    /// Names the EventData of a raw record as [`IpsecEvent::from_raw`] does, taking the
+    /// computer and provider names from `names`.
+    pub fn from_raw_sharing(raw: &RawEvent, names: &mut SharedNames) -> IpsecEvent {
         let specs = fields_for(raw.event_id, raw.version).unwrap_or(&[]);
         let mut consumed: Vec<&str> = Vec::new();
         let mut texts = PackedTextsBuilder::with_capacity(specs.len().max(raw.data.len()));
@@ -94,8 +103,8 @@ impl IpsecEvent {
             version: raw.version,
             record_id: raw.record_id,
             time_created: raw.time_created,
-            computer: raw.computer.clone(),
-            provider: raw.provider.clone(),
+            computer: names.share(&raw.computer),
+            provider: names.share(&raw.provider),
             recovered: raw.recovered,
             texts: texts.finish(),
         }
@@ -176,8 +185,8 @@ struct StoredEvent {
     version: u8,
     record_id: u64,
     time_created: FileTime,
-    computer: String,
-    provider: String,
+    computer: Arc<str>,
+    provider: Arc<str>,
     recovered: bool,
     fields: Vec<StoredField>,
 }

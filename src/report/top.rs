@@ -242,9 +242,9 @@ impl Table {
     /// takes the spelling of `first_row`, a row of the group.
     pub(crate) fn logged_key(&self, dimension: Dimension, key: &KeyRef<'_>, first_row: u32) -> Key {
         match (dimension, key) {
-            (Dimension::Computer, KeyRef::Text(Some(_))) => {
-                Key::Text(Some(self.rows[first_row as usize].event.computer.clone()))
-            }
+            (Dimension::Computer, KeyRef::Text(Some(_))) => Key::Text(Some(
+                self.rows[first_row as usize].event.computer.to_string(),
+            )),
             _ => key.to_key(),
         }
     }
