@@ -241,8 +241,8 @@ mod tests {
         let report = one_chunk_report("a.evtx", vec![upper, failure_at(10, FAILURE_SECONDS)]);
         let reports = [report];
         let mut event = failure(&reports[0]);
-        event.local_address = Some("fe80::a".to_owned());
-        event.remote_address = Some("FE80::B".to_owned());
+        event.local_address = Some("fe80::a".into());
+        event.remote_address = Some("FE80::B".into());
 
         let related = related_events(&reports, &event, 5);
 
