@@ -157,6 +157,9 @@ impl FileReport {
         // Carved and recovered records can come out of order within a chunk.
         part.failures.sort_by_key(|event| event.record_id);
         part.others.sort_by_key(|event| event.record_id);
+        // The page keeps these vectors for as long as the file is open.
+        part.failures.shrink_to_fit();
+        part.others.shrink_to_fit();
         let key = (part.first_record_id, index);
         let at = self
             .parts
