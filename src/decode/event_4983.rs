@@ -5,9 +5,11 @@ use super::lookup::{find_field, read_text};
 use super::messages::message_template;
 use super::number::{read_number, Number};
 use super::render::render_template;
+use super::shared_names::SharedNames;
 use crate::filetime::FileTime;
-use crate::scan::{DataField, RawEvent};
+use crate::scan::{DataField, FieldValue, RawEvent};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// The EventData names of event 4983 version 0, in manifest order: name `i` is `%{i+1}`.
 pub const FIELDS_4983: [&str; 18] = [
@@ -39,10 +41,11 @@ pub struct Event4983 {
     pub record_id: u64,
     #[serde(rename = "TimeCreated")]
     pub time_created: FileTime,
+    /// Shared with the other events of the file that name the same computer.
     #[serde(rename = "Computer")]
-    pub computer: String,
+    pub computer: Arc<str>,
     #[serde(rename = "Provider")]
-    pub provider: String,
+    pub provider: Arc<str>,
     /// `System/Version` of the record.
     #[serde(rename = "Version")]
     pub version: u8,
@@ -50,43 +53,43 @@ pub struct Event4983 {
     #[serde(rename = "Recovered")]
     pub recovered: bool,
     #[serde(rename = "LocalEMPrincipalName")]
-    pub local_em_principal_name: Option<String>,
+    pub local_em_principal_name: Option<Box<str>>,
     #[serde(rename = "LocalEMCertHash")]
-    pub local_em_cert_hash: Option<String>,
+    pub local_em_cert_hash: Option<Box<str>>,
     #[serde(rename = "LocalEMIssuingCA")]
-    pub local_em_issuing_ca: Option<String>,
+    pub local_em_issuing_ca: Option<Box<str>>,
     #[serde(rename = "LocalEMRootCA")]
-    pub local_em_root_ca: Option<String>,
+    pub local_em_root_ca: Option<Box<str>>,
     #[serde(rename = "RemoteEMPrincipalName")]
-    pub remote_em_principal_name: Option<String>,
+    pub remote_em_principal_name: Option<Box<str>>,
     #[serde(rename = "RemoteEMCertHash")]
-    pub remote_em_cert_hash: Option<String>,
+    pub remote_em_cert_hash: Option<Box<str>>,
     #[serde(rename = "RemoteEMIssuingCA")]
-    pub remote_em_issuing_ca: Option<String>,
+    pub remote_em_issuing_ca: Option<Box<str>>,
     #[serde(rename = "RemoteEMRootCA")]
-    pub remote_em_root_ca: Option<String>,
+    pub remote_em_root_ca: Option<Box<str>>,
     #[serde(rename = "LocalAddress")]
-    pub local_address: Option<String>,
+    pub local_address: Option<Box<str>>,
     #[serde(rename = "LocalKeyModPort")]
     pub local_key_mod_port: Option<Number<u32>>,
     #[serde(rename = "RemoteAddress")]
-    pub remote_address: Option<String>,
+    pub remote_address: Option<Box<str>>,
     #[serde(rename = "RemoteKeyModPort")]
     pub remote_key_mod_port: Option<Number<u32>>,
     /// A `%%8199`/`%%8200` code as stored; [`Event4983::failure_point_text`] gives words.
     #[serde(rename = "FailurePoint")]
-    pub failure_point: Option<String>,
+    pub failure_point: Option<Box<str>>,
     #[serde(rename = "FailureReason")]
-    pub failure_reason: Option<String>,
+    pub failure_reason: Option<Box<str>>,
     /// A `%%8218`..`%%8221` code as stored.
     #[serde(rename = "State")]
-    pub state: Option<String>,
+    pub state: Option<Box<str>>,
     /// A `%%8205`/`%%8206` code as stored.
     #[serde(rename = "Role")]
-    pub role: Option<String>,
+    pub role: Option<Box<str>>,
     /// A `%%8216`/`%%8217` code as stored.
     #[serde(rename = "EMImpersonationState")]
-    pub em_impersonation_state: Option<String>,
+    pub em_impersonation_state: Option<Box<str>>,
     #[serde(rename = "QMFilterID")]
     pub qm_filter_id: Option<Number<u64>>,
     /// EventData elements beyond the 18 known ones, such as from a later event version.
@@ -106,6 +109,12 @@ impl Event4983 {
     /// Types the EventData of a raw record. Unnamed `Data1`..`Data18` elements are taken by
     /// position; a field absent from the record stays `None`.
     pub fn from_raw(raw: &RawEvent) -> Event4983 {
+        Event4983::from_raw_sharing(raw, &mut SharedNames::default())
+    }
+
+    /// Types the EventData of a raw record as [`Event4983::from_raw`] does, taking the
+    /// computer and provider names from `names`.
+    pub fn from_raw_sharing(raw: &RawEvent, names: &mut SharedNames) -> Event4983 {
         let mut consumed: Vec<&str> = Vec::with_capacity(18);
         let mut value = |position: usize| {
             let found = find_field(raw, FIELDS_4983[position], position)?;
@@ -115,27 +124,27 @@ impl Event4983 {
         let mut event = Event4983 {
             record_id: raw.record_id,
             time_created: raw.time_created,
-            computer: raw.computer.clone(),
-            provider: raw.provider.clone(),
+            computer: names.share(&raw.computer),
+            provider: names.share(&raw.provider),
             version: raw.version,
             recovered: raw.recovered,
-            local_em_principal_name: read_text(value(0)),
-            local_em_cert_hash: read_text(value(1)),
-            local_em_issuing_ca: read_text(value(2)),
-            local_em_root_ca: read_text(value(3)),
-            remote_em_principal_name: read_text(value(4)),
-            remote_em_cert_hash: read_text(value(5)),
-            remote_em_issuing_ca: read_text(value(6)),
-            remote_em_root_ca: read_text(value(7)),
-            local_address: read_text(value(8)),
+            local_em_principal_name: boxed_text(value(0)),
+            local_em_cert_hash: boxed_text(value(1)),
+            local_em_issuing_ca: boxed_text(value(2)),
+            local_em_root_ca: boxed_text(value(3)),
+            remote_em_principal_name: boxed_text(value(4)),
+            remote_em_cert_hash: boxed_text(value(5)),
+            remote_em_issuing_ca: boxed_text(value(6)),
+            remote_em_root_ca: boxed_text(value(7)),
+            local_address: boxed_text(value(8)),
             local_key_mod_port: read_number(value(9)),
-            remote_address: read_text(value(10)),
+            remote_address: boxed_text(value(10)),
             remote_key_mod_port: read_number(value(11)),
-            failure_point: read_text(value(12)),
-            failure_reason: read_text(value(13)),
-            state: read_text(value(14)),
-            role: read_text(value(15)),
-            em_impersonation_state: read_text(value(16)),
+            failure_point: boxed_text(value(12)),
+            failure_reason: boxed_text(value(13)),
+            state: boxed_text(value(14)),
+            role: boxed_text(value(15)),
+            em_impersonation_state: boxed_text(value(16)),
             qm_filter_id: read_number(value(17)),
             other_fields: Vec::new(),
         };
@@ -218,7 +227,13 @@ impl Event4983 {
     }
 }
 
-fn text_cell(value: &Option<String>) -> DataCell<'_> {
+/// Reads a text field into a boxed string, which has no spare capacity and is 8 bytes
+/// smaller than a `String` on 64-bit targets.
+fn boxed_text(value: Option<&FieldValue>) -> Option<Box<str>> {
+    read_text(value).map(String::into_boxed_str)
+}
+
+fn text_cell(value: &Option<Box<str>>) -> DataCell<'_> {
     match value {
         Some(text) => DataCell::Text(text),
         None => DataCell::Null,
@@ -245,7 +260,7 @@ mod tests {
 
         assert_eq!(event.record_id, 77);
         assert_eq!(event.time_created, SAMPLE_TIME);
-        assert_eq!(event.computer, "host1.contoso.com");
+        assert_eq!(&*event.computer, "host1.contoso.com");
         assert_eq!(
             event.local_em_principal_name.as_deref(),
             Some("CONTOSO\\host1$")

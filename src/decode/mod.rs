@@ -11,9 +11,11 @@ pub mod ipsec_event;
 mod lookup;
 pub mod messages;
 pub mod number;
+mod packed_texts;
 pub mod render;
 #[cfg(test)]
 pub(crate) mod sample;
+mod shared_names;
 
 use crate::scan::interest::EVENT_4983;
 use crate::scan::RawEvent;
@@ -26,6 +28,7 @@ pub use ipsec_event::{IpsecEvent, IpsecField};
 pub use messages::message_template;
 pub use number::Number;
 pub use render::{render_message, render_template};
+pub use shared_names::SharedNames;
 
 /// A decoded record of interest.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -36,10 +39,16 @@ pub enum DecodedEvent {
 
 /// Decodes a record by its event ID: 4983 typed, any other event generic.
 pub fn decode_event(raw: &RawEvent) -> DecodedEvent {
+    decode_event_sharing(raw, &mut SharedNames::default())
+}
+
+/// Decodes a record as [`decode_event`] does, taking the computer and provider names from
+/// `names`.
+pub fn decode_event_sharing(raw: &RawEvent, names: &mut SharedNames) -> DecodedEvent {
     if raw.event_id == EVENT_4983 {
-        DecodedEvent::Failure4983(Box::new(Event4983::from_raw(raw)))
+        DecodedEvent::Failure4983(Box::new(Event4983::from_raw_sharing(raw, names)))
     } else {
-        DecodedEvent::Other(IpsecEvent::from_raw(raw))
+        DecodedEvent::Other(IpsecEvent::from_raw_sharing(raw, names))
     }
 }
 
@@ -57,6 +66,6 @@ mod tests {
         let DecodedEvent::Other(other) = decode_event(&raw_event(4984, 5, vec![])) else {
             panic!("4984 should decode generic");
         };
-        assert_eq!(other.fields.len(), 13);
+        assert_eq!(other.fields().len(), 13);
     }
 }

@@ -13,15 +13,15 @@ pub fn render_message(event_id: u32, fields: &[IpsecField]) -> String {
         let mut message = format!("Event {event_id} has no known message.");
         for field in fields {
             message.push('\n');
-            message.push_str(&field.name);
+            message.push_str(field.name);
             message.push_str(": ");
-            message.push_str(field.shown().unwrap_or(""));
+            message.push_str(field.shown().as_deref().unwrap_or(""));
         }
         return message;
     };
     let insertions: Vec<&str> = fields
         .iter()
-        .map(|field| field.value.as_deref().unwrap_or(""))
+        .map(|field| field.value.unwrap_or(""))
         .collect();
     render_template(template, &insertions)
 }

@@ -13,7 +13,7 @@ impl Table {
         let mut names = BTreeSet::new();
         for row in &self.rows {
             if seen.insert(row.event.computer.to_lowercase()) {
-                names.insert(row.event.computer.clone());
+                names.insert(row.event.computer.to_string());
             }
         }
         names
@@ -24,7 +24,7 @@ impl Table {
     pub fn computer_spelling(&self, name: &str) -> Option<&str> {
         self.rows
             .iter()
-            .map(|row| row.event.computer.as_str())
+            .map(|row| &*row.event.computer)
             .find(|computer| *computer == name || same_ignoring_case(computer, name))
     }
 }

@@ -541,7 +541,7 @@ mod tests {
 
         let ids: Vec<(u64, &str)> = kept
             .iter()
-            .map(|event| (event.record_id, event.computer.as_str()))
+            .map(|event| (event.record_id, &*event.computer))
             .collect();
         assert_eq!(
             ids,

@@ -1,7 +1,7 @@
 //! One dropped file's results, assembled from chunk scans that arrive in any order.
 
 use super::record_ids::ChunkRange;
-use crate::decode::{decode_event, DecodedEvent, Event4983, IpsecEvent};
+use crate::decode::{decode_event_sharing, DecodedEvent, Event4983, IpsecEvent, SharedNames};
 use crate::filetime::FileTime;
 use crate::read::{chunk_slots, FileHeader, HeaderError};
 use crate::scan::{ChunkScan, Place, Skip};
@@ -46,6 +46,9 @@ pub struct FileReport {
     pub(crate) ranges: Vec<ChunkRange>,
     /// Decoded events by chunk, sorted by each chunk's first EventRecordID.
     parts: Vec<ChunkEvents>,
+    /// The computer and provider names of the events decoded so far.
+    #[serde(skip)]
+    names: SharedNames,
 }
 
 /// The decoded events of one chunk, in EventRecordID order.
@@ -143,7 +146,7 @@ impl FileReport {
             ..ChunkEvents::default()
         };
         for raw in raw_events {
-            match decode_event(raw) {
+            match decode_event_sharing(raw, &mut self.names) {
                 DecodedEvent::Failure4983(event) => {
                     self.events_4983 += 1;
                     part.failures.push(Arc::from(event));
@@ -154,6 +157,9 @@ impl FileReport {
         // Carved and recovered records can come out of order within a chunk.
         part.failures.sort_by_key(|event| event.record_id);
         part.others.sort_by_key(|event| event.record_id);
+        // The page keeps these vectors for as long as the file is open.
+        part.failures.shrink_to_fit();
+        part.others.shrink_to_fit();
         let key = (part.first_record_id, index);
         let at = self
             .parts

@@ -250,7 +250,7 @@ fn shown_value(value: &str, coded: bool) -> String {
     }
 }
 
-fn either(expected: &Option<String>, local: &Option<String>, remote: &Option<String>) -> bool {
+fn either(expected: &Option<String>, local: &Option<Box<str>>, remote: &Option<Box<str>>) -> bool {
     expected.is_none() || equal(expected, local.as_deref()) || equal(expected, remote.as_deref())
 }
 
@@ -622,13 +622,13 @@ mod tests {
     fn add_random_condition(table: &Table, filter: &mut Filter, random: &mut Random) {
         let row = &table.rows[random.below(table.rows.len())].event;
         let values = [&row.remote_address, &row.failure_reason, &row.state];
-        let value = (*random.pick(&values)).clone();
+        let value = random.pick(&values).as_deref().map(str::to_owned);
         match random.below(9) {
             0 => filter.computer = Some(row.computer.to_uppercase()),
             1 => filter.remote_address = value.or(Some(String::new())),
             2 => filter.failure_reason = value,
             3 => filter.cause = Some(Cause::of_reason(row.failure_reason.as_deref())),
-            4 => filter.issuing_ca = row.remote_em_issuing_ca.clone(),
+            4 => filter.issuing_ca = row.remote_em_issuing_ca.as_deref().map(str::to_owned),
             5 => filter.cert_hash = row.local_em_cert_hash.as_deref().map(str::to_uppercase),
             6 => filter.state = value,
             7 => filter.from = Some(row.time_created),

@@ -42,7 +42,7 @@ pub fn related_events<'a>(
 }
 
 fn same_peer_pair(other: &IpsecEvent, local: &str, remote: &str) -> bool {
-    let address = |name: &str| other.field(name).and_then(|field| field.value.as_deref());
+    let address = |name: &str| other.field(name).and_then(|field| field.value);
     let (Some(other_local), Some(other_remote)) =
         (address("LocalAddress"), address("RemoteAddress"))
     else {
@@ -241,8 +241,8 @@ mod tests {
         let report = one_chunk_report("a.evtx", vec![upper, failure_at(10, FAILURE_SECONDS)]);
         let reports = [report];
         let mut event = failure(&reports[0]);
-        event.local_address = Some("fe80::a".to_owned());
-        event.remote_address = Some("FE80::B".to_owned());
+        event.local_address = Some("fe80::a".into());
+        event.remote_address = Some("FE80::B".into());
 
         let related = related_events(&reports, &event, 5);
 

@@ -124,12 +124,12 @@ impl Dimension {
     /// Returns the keys of one event: one, or up to two distinct ones for the certificate
     /// dimensions, which read the local and the remote certificate.
     pub(crate) fn keys_of<'a>(self, event: &'a Event4983) -> [Option<KeyRef<'a>>; 2] {
-        let text = |value: &'a Option<String>| KeyRef::Text(present(value).map(Cow::Borrowed));
+        let text = |value: &'a Option<Box<str>>| KeyRef::Text(present(value).map(Cow::Borrowed));
         let both = |local: KeyRef<'a>, remote: KeyRef<'a>| {
             let second = (local != remote).then_some(remote);
             [Some(local), second]
         };
-        let hash = |value: &'a Option<String>| KeyRef::Text(present(value).map(fold_hash));
+        let hash = |value: &'a Option<Box<str>>| KeyRef::Text(present(value).map(fold_hash));
         match self {
             Dimension::RemoteAddress => [Some(text(&event.remote_address)), None],
             Dimension::PeerPair => [
@@ -264,9 +264,9 @@ impl Table {
     /// takes the spelling of `first_row`, a row of the group.
     pub(crate) fn logged_key(&self, dimension: Dimension, key: &KeyRef<'_>, first_row: u32) -> Key {
         match (dimension, key) {
-            (Dimension::Computer, KeyRef::Text(Some(_))) => {
-                Key::Text(Some(self.rows[first_row as usize].event.computer.clone()))
-            }
+            (Dimension::Computer, KeyRef::Text(Some(_))) => Key::Text(Some(
+                self.rows[first_row as usize].event.computer.to_string(),
+            )),
             _ => key.to_key(),
         }
     }
@@ -274,7 +274,7 @@ impl Table {
 
 /// Returns a value that is neither missing nor empty. Both kinds group together because an
 /// empty filter condition matches both.
-pub(super) fn present(value: &Option<String>) -> Option<&str> {
+pub(super) fn present(value: &Option<Box<str>>) -> Option<&str> {
     value.as_deref().filter(|value| !value.is_empty())
 }
 

@@ -39,11 +39,11 @@ pub(crate) struct ViewGroups<'a> {
 /// Returns a row's key in a dimension of one column, or one side of a certificate dimension.
 type KeyOf = for<'e> fn(&'e Event4983) -> KeyRef<'e>;
 
-fn text_key(value: &Option<String>) -> KeyRef<'_> {
+fn text_key(value: &Option<Box<str>>) -> KeyRef<'_> {
     KeyRef::Text(present(value).map(Cow::Borrowed))
 }
 
-fn hash_key(value: &Option<String>) -> KeyRef<'_> {
+fn hash_key(value: &Option<Box<str>>) -> KeyRef<'_> {
     KeyRef::Text(present(value).map(fold_hash))
 }
 

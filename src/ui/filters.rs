@@ -23,13 +23,14 @@ struct Choice {
 
 fn distinct(
     table: &Table,
-    value: impl Fn(&crate::decode::Event4983) -> Option<&String>,
+    value: impl Fn(&crate::decode::Event4983) -> Option<&str>,
 ) -> BTreeSet<String> {
-    table
+    let values: BTreeSet<&str> = table
         .rows
         .iter()
-        .filter_map(|row| value(&row.event).cloned())
-        .collect()
+        .filter_map(|row| value(&row.event))
+        .collect();
+    values.into_iter().map(str::to_owned).collect()
 }
 
 const CHOICES: [Choice; 7] = [
@@ -46,7 +47,7 @@ const CHOICES: [Choice; 7] = [
         test_id: "filter-remote-address",
         read: |f| f.remote_address.clone(),
         write: |f, v| f.remote_address = v,
-        values: |t| distinct(t, |e| e.remote_address.as_ref()),
+        values: |t| distinct(t, |e| e.remote_address.as_deref()),
         coded: false,
     },
     Choice {
@@ -54,7 +55,7 @@ const CHOICES: [Choice; 7] = [
         test_id: "filter-failure-reason",
         read: |f| f.failure_reason.clone(),
         write: |f, v| f.failure_reason = v,
-        values: |t| distinct(t, |e| e.failure_reason.as_ref()),
+        values: |t| distinct(t, |e| e.failure_reason.as_deref()),
         coded: false,
     },
     Choice {
@@ -62,7 +63,7 @@ const CHOICES: [Choice; 7] = [
         test_id: "filter-failure-point",
         read: |f| f.failure_point.clone(),
         write: |f, v| f.failure_point = v,
-        values: |t| distinct(t, |e| e.failure_point.as_ref()),
+        values: |t| distinct(t, |e| e.failure_point.as_deref()),
         coded: true,
     },
     Choice {
@@ -70,7 +71,7 @@ const CHOICES: [Choice; 7] = [
         test_id: "filter-state",
         read: |f| f.state.clone(),
         write: |f, v| f.state = v,
-        values: |t| distinct(t, |e| e.state.as_ref()),
+        values: |t| distinct(t, |e| e.state.as_deref()),
         coded: true,
     },
     Choice {
@@ -78,7 +79,7 @@ const CHOICES: [Choice; 7] = [
         test_id: "filter-role",
         read: |f| f.role.clone(),
         write: |f, v| f.role = v,
-        values: |t| distinct(t, |e| e.role.as_ref()),
+        values: |t| distinct(t, |e| e.role.as_deref()),
         coded: true,
     },
     Choice {
@@ -86,7 +87,7 @@ const CHOICES: [Choice; 7] = [
         test_id: "filter-impersonation",
         read: |f| f.em_impersonation_state.clone(),
         write: |f, v| f.em_impersonation_state = v,
-        values: |t| distinct(t, |e| e.em_impersonation_state.as_ref()),
+        values: |t| distinct(t, |e| e.em_impersonation_state.as_deref()),
         coded: true,
     },
 ];
