@@ -84,6 +84,11 @@ impl FileProgress {
         self.status == FileStatus::Parsing
     }
 
+    /// Returns whether every chunk is in and only the SHA-256 is still being computed.
+    pub fn is_hashing(&self) -> bool {
+        self.status == FileStatus::Parsing && self.requests_left == 1 && self.sha256.is_none()
+    }
+
     /// Returns whether a reply is still due, such as the hash of a file whose header failed.
     pub fn has_requests_left(&self) -> bool {
         self.requests_left > 0
@@ -143,14 +148,30 @@ impl Session {
                 };
             }
         };
+        let promised = u64::from(header.chunk_count);
         file.header = Some(header);
         file.bytes_done = FILE_HEADER_SIZE.min(file.size);
         let slots = read::chunk_slots(file.size);
+        if promised > slots {
+            // A copy that stopped early looks whole in every other column, so say it here.
+            let chunks = if promised == 1 { "chunk" } else { "chunks" };
+            file.errors.push(format!(
+                "the file is cut short: its header counts {promised} {chunks} of 64 KiB but \
+                 the file has room for {slots}"
+            ));
+        }
         if slots == 0 {
-            file.errors
-                .push("the file has a header but no chunks, so it holds no records".into());
-            file.status = FileStatus::Done;
-            return Update::default();
+            if promised == 0 {
+                file.errors
+                    .push("the file has a header but no chunks, so it holds no records".into());
+            }
+            // Still parsing until the hash comes back, so the page never shows a done
+            // file without its SHA-256.
+            file.requests_left = 1;
+            return Update {
+                requests: vec![Request::Hash { job }],
+                scans: Vec::new(),
+            };
         }
         // The hash goes first: the pool runs it on a worker of its own, so the second pass
         // over the file overlaps the scan instead of following it.
@@ -359,8 +380,39 @@ mod tests {
     fn header_only_file_is_done_with_a_note() {
         let mut session = Session::default();
         session.add_file("empty.evtx".into(), 4096);
-        session.on_header(0, Ok(header()));
+        let empty = FileHeader {
+            chunk_count: 0,
+            ..header()
+        };
+        let update = session.on_header(0, Ok(empty));
+        assert_eq!(update.requests, [Request::Hash { job: 0 }]);
+        assert_eq!(session.files[0].status, FileStatus::Parsing);
+        assert!(session.files[0].is_hashing());
+        session.on_hash(0, "ab".into());
+        assert!(!session.files[0].is_hashing());
         assert_eq!(session.files[0].status, FileStatus::Done);
-        assert_eq!(session.files[0].errors.len(), 1);
+        assert_eq!(session.files[0].sha256.as_deref(), Some("ab"));
+        assert_eq!(
+            session.files[0].errors,
+            ["the file has a header but no chunks, so it holds no records"]
+        );
+    }
+
+    #[test]
+    fn file_shorter_than_its_header_says_so() {
+        let mut session = Session::default();
+        session.add_file("cut.evtx".into(), 4096 + 65536);
+        let three = FileHeader {
+            chunk_count: 3,
+            ..header()
+        };
+        session.on_header(0, Ok(three));
+        assert_eq!(
+            session.files[0].errors,
+            [
+                "the file is cut short: its header counts 3 chunks of 64 KiB but the file has \
+              room for 1"
+            ]
+        );
     }
 }

@@ -15,10 +15,14 @@ pub fn FileList() -> impl IntoView {
                     .get(job as usize)
                     .map_or(0, |r| r.skipped.len())
             };
-            data.session
-                .files
+            let files = &data.session.files;
+            files
                 .iter()
-                .map(|file| (file.clone(), problems(file.job)))
+                .enumerate()
+                .map(|(index, file)| {
+                    let twin = same_content(&files[..index], file);
+                    (file.clone(), problems(file.job), twin)
+                })
                 .collect::<Vec<_>>()
         })
     };
@@ -26,19 +30,31 @@ pub fn FileList() -> impl IntoView {
         <section class="files" aria-label="Files">
             <For
                 each=files
-                key=|(file, problems)| {
-                    (file.job, file.status, file.bytes_done, file.sha256.is_some(), *problems)
+                key=|(file, problems, twin)| {
+                    let hashing = file.is_hashing();
+                    (file.job, file.status, file.bytes_done, file.sha256.is_some(), hashing,
+                        *problems, twin.is_some())
                 }
-                let:((file, problems))
+                let:((file, problems, twin))
             >
-                <FileRow file=file problems=problems />
+                <FileRow file=file problems=problems twin=twin />
             </For>
         </section>
     }
 }
 
+/// Names the first of `earlier` with the same SHA-256 as `file`: a log dropped twice, or
+/// copied under another name, which people want to know before they compare counts.
+fn same_content(earlier: &[FileProgress], file: &FileProgress) -> Option<String> {
+    let hash = file.sha256.as_ref()?;
+    earlier
+        .iter()
+        .find(|other| other.sha256.as_ref() == Some(hash))
+        .map(|other| other.name.clone())
+}
+
 #[component]
-fn FileRow(file: FileProgress, problems: usize) -> impl IntoView {
+fn FileRow(file: FileProgress, problems: usize, twin: Option<String>) -> impl IntoView {
     let percent = if file.size == 0 {
         100.0
     } else {
@@ -46,6 +62,8 @@ fn FileRow(file: FileProgress, problems: usize) -> impl IntoView {
     };
     let status = file.status.as_str();
     let outcome = match file.status {
+        // The second pass over the file can outlast the scan; a full bar alone looks stuck.
+        FileStatus::Parsing if file.is_hashing() => "computing SHA-256…".to_string(),
         FileStatus::Parsing => format!("{percent:.0}%"),
         FileStatus::Done => "done".to_string(),
         FileStatus::Error => "error".to_string(),
@@ -57,6 +75,13 @@ fn FileRow(file: FileProgress, problems: usize) -> impl IntoView {
         n => format!("{n} chunks or records skipped or read with a warning; see Files below"),
     };
     let sha256 = file.sha256.clone().map(|hash| format!("SHA-256 {hash}"));
+    let twin = twin.map(|name| {
+        view! {
+            <span class="file-twin" data-testid="file-twin">
+                {format!("Same content as {name}; its records are counted once.")}
+            </span>
+        }
+    });
     view! {
         <div class="file-row" data-testid="file-row" data-file-name=file.name.clone()
             data-status=status>
@@ -67,6 +92,7 @@ fn FileRow(file: FileProgress, problems: usize) -> impl IntoView {
             <span class=format!("file-status {status}")>{outcome}</span>
             <span class="file-note">{note}</span>
             <span class="file-hash" data-testid="file-sha256">{sha256}</span>
+            {twin}
             <ul class="file-errors">
                 {errors.into_iter().map(|error| view! { <li>{error}</li> }).collect_view()}
             </ul>

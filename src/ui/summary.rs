@@ -153,11 +153,26 @@ impl FileLine {
             events_4983: report.events_4983,
             other_ipsec: count_where(&|id| id != 4983 && ipsec_family.contains(&id)),
             other: count_where(&|id| !ipsec_family.contains(&id)),
-            chunks: format!("{} of {}", report.chunks_read(), report.chunk_slots),
+            chunks: chunks_read(report),
             problems,
             duplicates: 0,
             messages,
         }
+    }
+}
+
+/// "read of slots", and the header's count too when the file is too short for it.
+fn chunks_read(report: &FileReport) -> String {
+    let read = format!("{} of {}", report.chunks_read(), report.chunk_slots);
+    match report
+        .header
+        .as_ref()
+        .map(|header| u64::from(header.chunk_count))
+    {
+        Some(promised) if promised > report.chunk_slots => {
+            format!("{read}; header says {promised}")
+        }
+        _ => read,
     }
 }
 

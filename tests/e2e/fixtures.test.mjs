@@ -3,7 +3,9 @@
 // test-output/fixtures/ before this runs.
 
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import {
@@ -13,6 +15,7 @@ import {
   fileTotals,
   FIXTURE_DIR,
   foreignRequests,
+  OUTPUT_DIR,
   launchBrowser,
   openApp,
   screenshot,
@@ -113,5 +116,44 @@ test('generated traffic matches evtx_dump 4983 count', { skip }, async () => {
   await screenshot(page, 'generated-traffic');
   assert.deepEqual(problems, []);
   assert.deepEqual(foreignRequests(requests, server.url), []);
+  await context.close();
+});
+
+test('a cut log and a lone header say so; a second copy is named', { skip }, async () => {
+  const HEADER = 4096;
+  const CHUNK = 65536;
+  const mixed = await readFile(MIXED);
+  const promised = mixed.readUInt16LE(42);
+  assert.ok(promised > 1, `mixed.evtx has ${promised} chunk(s); the test needs two or more`);
+  const cut = path.join(OUTPUT_DIR, 'cut.evtx');
+  const headerOnly = path.join(OUTPUT_DIR, 'header-only.evtx');
+  await writeFile(cut, mixed.subarray(0, HEADER + CHUNK));
+  const header = mixed.subarray(0, HEADER);
+  await writeFile(headerOnly, header);
+  const copy = path.join(OUTPUT_DIR, 'header-copy.evtx');
+  await writeFile(copy, header);
+  const { context, page, problems } = await openApp(browser, server.url);
+
+  await addFiles(page, [cut, headerOnly, copy]);
+  const statuses = await waitForFiles(page, ['cut.evtx', 'header-only.evtx', 'header-copy.evtx']);
+
+  assert.equal(statuses.get('cut.evtx'), 'done');
+  assert.equal(statuses.get('header-only.evtx'), 'done');
+  const totals = await fileTotals(page);
+  assert.equal(totals.get('cut.evtx')?.['Chunks read'], `1 of 1; header says ${promised}`);
+  const errors = (name) => page.locator(`[data-file-name="${name}"] .file-errors`).textContent();
+  const shortBy = new RegExp(`cut short: its header counts ${promised} chunks`);
+  assert.match(await errors('cut.evtx'), shortBy);
+  assert.match(await errors('header-only.evtx'), /cut short: .* room for 0/);
+  const expected = createHash('sha256').update(header).digest('hex');
+  const hash = page.locator('[data-file-name="header-only.evtx"] [data-testid="file-sha256"]');
+  assert.equal(await hash.textContent(), `SHA-256 ${expected}`);
+  const twin = (name) => page.locator(`[data-file-name="${name}"] [data-testid="file-twin"]`);
+  assert.equal(await twin('header-only.evtx').count(), 0);
+  assert.equal(
+    await twin('header-copy.evtx').textContent(),
+    'Same content as header-only.evtx; its records are counted once.',
+  );
+  assert.deepEqual(problems, []);
   await context.close();
 });
