@@ -57,7 +57,11 @@ pub fn Charts(#[prop(into)] view_rows: Signal<Arc<Vec<u32>>>) -> impl IntoView {
         .map(|(position, option)| {
             let option = *option;
             let selected = move || dimension.get() == option;
-            view! { <option value=position.to_string() prop:selected=selected>{option.label()}</option> }
+            view! {
+                <option value=position.to_string() prop:selected=selected>
+                    {option.label()}
+                </option>
+            }
         })
         .collect_view();
     view! {

@@ -4,8 +4,9 @@
 //! On a million rows these views took 1.3 to 1.8 s in one task before they counted by
 //! value number, and still take 30 to 60 ms with their redraws in headless Chromium (see
 //! docs/benchmarks.md). Split up, no task of theirs blocks typing or clicks for long,
-//! because the browser handles input and draws between two groups. A filter change that arrives meanwhile starts over with
-//! its own rows, and the groups the older rows have not reached are skipped.
+//! because the browser handles input and draws between two groups. A filter change that
+//! arrives meanwhile starts over with its own rows, and the groups the older rows have not
+//! reached are skipped.
 
 use super::timing;
 use leptos::prelude::*;

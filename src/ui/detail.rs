@@ -6,6 +6,7 @@ use super::state::{AppState, XmlResult};
 use crate::report::related::WINDOW_CHOICES_MINUTES;
 use crate::report::{related_events, visible_text, DEFAULT_WINDOW_MINUTES};
 use leptos::prelude::*;
+use std::sync::Arc;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The panel's text for one row, every value already passed through `visible_text`.
@@ -82,8 +83,14 @@ struct RelatedItem {
 }
 
 #[component]
-pub fn Detail() -> impl IntoView {
+pub fn Detail(#[prop(into)] filtered_rows: Signal<Arc<Vec<u32>>>) -> impl IntoView {
     let state = expect_context::<AppState>();
+    // The panel stays open when a filter change hides its row, so the reader keeps what
+    // they were reading; the note says why the row is missing from the table.
+    let hidden = Memo::new(move |_| {
+        let index = state.selected.get()?;
+        Some(!filtered_rows.with(|rows| rows.contains(&index)))
+    });
     let record_view = RwSignal::new(RecordView::Message);
     let window_minutes = RwSignal::new(DEFAULT_WINDOW_MINUTES);
     let content = Memo::new(move |_| {
@@ -153,6 +160,11 @@ pub fn Detail() -> impl IntoView {
                 <h2 tabindex="-1" data-testid=HEADING_ID>
                     {move || content.get().map(|shown| shown.heading)}
                 </h2>
+                <Show when=move || hidden.get() == Some(true)>
+                    <p class="detail-hidden" data-testid="detail-hidden">
+                        "The current filters hide this row in the table."
+                    </p>
+                </Show>
                 <ViewSwitch record_view=record_view/>
                 <Show
                     when=move || record_view.get() == RecordView::Xml

@@ -43,6 +43,18 @@ pub fn EventsTable(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
     // does not read each one's XML again in the details panel.
     let cursor = RwSignal::new(None::<u32>);
     let scroller = NodeRef::<leptos::html::Div>::new();
+    // A row opened from a link, an alert or a chart may lie outside the rendered window.
+    Effect::new(move |_| {
+        if let Some(index) = state.selected.get() {
+            let reveal = Reveal {
+                index,
+                view_rows,
+                scroller,
+                set_scroll_top,
+            };
+            reveal.next_frame(REVEAL_FRAMES);
+        }
+    });
     let columns = shown_columns();
     let body_columns = columns.clone();
     let visible = move || {
@@ -226,6 +238,57 @@ fn key_target(key: &str, rows: &[u32], current: Option<u32>) -> Option<usize> {
         _ => return None,
     };
     Some(moved)
+}
+
+/// Frames in which a row opened from elsewhere is scrolled to until it is seen in full.
+const REVEAL_FRAMES: u32 = 10;
+
+/// Scrolling to a row that was opened from outside the table.
+#[derive(Clone, Copy)]
+struct Reveal {
+    index: u32,
+    view_rows: Memo<Arc<Vec<u32>>>,
+    scroller: NodeRef<leptos::html::Div>,
+    set_scroll_top: WriteSignal<f64>,
+}
+
+impl Reveal {
+    /// Scrolls on the next frame and checks the drawn row, trying again for up to
+    /// `frames` frames. A row opened as its file finishes is found before the table has
+    /// grown to hold it, and the first scroll then stops short.
+    fn next_frame(self, frames: u32) {
+        request_animation_frame(move || {
+            let Some(element) = self.scroller.get_untracked() else {
+                return;
+            };
+            let element: &web_sys::Element = &element;
+            if row_in_view(element) {
+                return;
+            }
+            let rows = self.view_rows.get_untracked();
+            let Some(position) = rows.iter().position(|&row| row == self.index) else {
+                return;
+            };
+            self.set_scroll_top.set(reveal_row(element, position));
+            if frames > 1 {
+                self.next_frame(frames - 1);
+            }
+        });
+    }
+}
+
+/// Returns whether the selected row is drawn and seen in full below the sticky header.
+fn row_in_view(scroller: &web_sys::Element) -> bool {
+    let row = scroller.query_selector("tbody tr.selected").ok().flatten();
+    let head = scroller.query_selector("thead").ok().flatten();
+    let (Some(row), Some(head)) = (row, head) else {
+        return false;
+    };
+    let row = row.get_bounding_client_rect();
+    let head = head.get_bounding_client_rect();
+    let bottom = scroller.get_bounding_client_rect().top()
+        + f64::from(scroller.client_top() + scroller.client_height());
+    row.top() >= head.bottom() - 0.5 && row.bottom() <= bottom + 0.5
 }
 
 /// Scrolls the box just enough to show the row at view `position` below the sticky header,

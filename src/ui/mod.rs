@@ -107,7 +107,7 @@ pub fn App() -> impl IntoView {
                     </div>
                     <EventsTable view_rows=view_rows />
                 </section>
-                <Detail />
+                <Detail filtered_rows=filtered_rows />
                 <AlertsPanel view_rows=counted.alerts storm_rows=counted.storms
                     custom_rule=custom_rule />
                 <IntegrityPanel />

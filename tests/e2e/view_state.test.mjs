@@ -25,6 +25,9 @@ const skip = !existsSync(KNOWN) && `fixture missing (run scripts/test): ${KNOWN}
 // Generated traffic of five computers, SRV-FS01.corp.contoso.com among them.
 const MIXED = path.join(FIXTURE_DIR, 'mixed.evtx');
 const skipMixed = !existsSync(MIXED) && `fixture missing (run scripts/test): ${MIXED}`;
+// Thousands of 4983 rows, far more than the table renders at once.
+const DOMINANT = path.join(FIXTURE_DIR, 'dominant.evtx');
+const skipDominant = !existsSync(DOMINANT) && `fixture missing (run scripts/test): ${DOMINANT}`;
 
 // The known fixture's three 4983 rows, in table order: record 1 at
 // 2024-05-01T12:34:56.1234567Z, record 2 one second and one tick later, record 7 at
@@ -264,6 +267,41 @@ test('computer link in any case shows the logged spelling', { skip: skipMixed },
   const labels = await page.getByTestId('top-chart').locator('text.chart-label').allTextContents();
   assert.deepEqual(labels, [spelled]);
   assert.match(fragmentOf(page), /computer=SRV-FS01\.corp\.contoso\.com/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a linked row far down is scrolled into view', { skip: skipDominant }, async () => {
+  const first = await openApp(browser, server.url);
+  await addFiles(first.page, [DOMINANT]);
+  await waitForFiles(first.page, ['dominant.evtx']);
+  await first.page.getByTestId('events-scroll').focus();
+  await first.page.keyboard.press('End');
+  await first.page.keyboard.press('Enter');
+  await first.page.locator('.detail-panel h2').waitFor();
+  const sharedUrl = first.page.url();
+  await first.context.close();
+
+  const { context, page, problems } = await openApp(browser, sharedUrl);
+  await addFiles(page, [DOMINANT]);
+  await waitForFiles(page, ['dominant.evtx']);
+  const row = page.getByTestId('events-table').locator('tbody tr.selected');
+  await row.waitFor();
+  const box = await row.boundingBox();
+  const scroller = await page.getByTestId('events-scroll').boundingBox();
+
+  assert.ok(box.y >= scroller.y, `row top ${box.y} above the box at ${scroller.y}`);
+  assert.ok(
+    box.y + box.height <= scroller.y + scroller.height,
+    `row bottom ${box.y + box.height} below the box's ${scroller.y + scroller.height}`,
+  );
+  assert.equal(await page.getByTestId('detail-hidden').count(), 0);
+  await page.getByTestId('filter-text').fill('no row has this text');
+  await page.getByTestId('detail-hidden').waitFor();
+  assert.equal(
+    await page.getByTestId('detail-hidden').textContent(),
+    'The current filters hide this row in the table.',
+  );
   assert.deepEqual(problems, []);
   await context.close();
 });
