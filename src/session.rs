@@ -153,7 +153,7 @@ impl Session {
         file.bytes_done = FILE_HEADER_SIZE.min(file.size);
         let slots = read::chunk_slots(file.size);
         if promised > slots {
-            // A copy that stopped early looks whole in every other column, so say it here.
+            // A copy that stopped early looks whole in every other column of the page.
             let chunks = if promised == 1 { "chunk" } else { "chunks" };
             file.errors.push(format!(
                 "the file is cut short: its header counts {promised} {chunks} of 64 KiB but \

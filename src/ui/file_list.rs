@@ -62,7 +62,7 @@ fn FileRow(file: FileProgress, problems: usize, twin: Option<String>) -> impl In
     };
     let status = file.status.as_str();
     let outcome = match file.status {
-        // The second pass over the file can outlast the scan; a full bar alone looks stuck.
+        // The second pass over the file can outlast the scan, and a full bar alone looks stuck.
         FileStatus::Parsing if file.is_hashing() => "computing SHA-256…".to_string(),
         FileStatus::Parsing => format!("{percent:.0}%"),
         FileStatus::Done => "done".to_string(),

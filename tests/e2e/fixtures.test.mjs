@@ -119,7 +119,7 @@ test('generated traffic matches evtx_dump 4983 count', { skip }, async () => {
   await context.close();
 });
 
-test('a cut log and a lone header say so; a second copy is named', { skip }, async () => {
+test('cut, header-only and copied logs', { skip }, async () => {
   const HEADER = 4096;
   const CHUNK = 65536;
   const mixed = await readFile(MIXED);
