@@ -5,14 +5,14 @@
 //   FILE     the .evtx file handed to the page's file input
 //   --table  once the file is done, also time the event table's filter and sort
 //            (see bench/table.mjs) and add the figures as "table"
-// Prints one JSON object: seconds from setInputFiles until every file row has
-// data-status=done (scan and SHA-256), until every file's chunks are scanned (progress at
-// 100 %), until every SHA-256 is shown, and until the row count first shows a non-zero
-// total; the peak resident memory of Chromium's renderer processes (the scan workers are
-// threads of the page's renderer), sampled every 100 ms from /proc, as VmRSS and as the
-// renderers' own memory without the shared binary (see rendererMemoryKb); the wasm memory of
-// the page and of each worker at the end (wasm memory never shrinks, so that is its peak);
-// and the row-count text at the end. `threads` lists, busiest first, the seconds each thread
+// Prints one JSON object. Its times are the seconds from setInputFiles until every file row
+// has data-status=done (scan and SHA-256), until every file's chunks are scanned (progress
+// at 100 %), until every SHA-256 is shown, and until the row count first shows a non-zero
+// total. Its memory is the peak resident memory of Chromium's renderer processes, which
+// contain the scan workers as threads. That is sampled every 100 ms from /proc, as VmRSS
+// and as the renderers' own memory without the shared binary (see rendererMemoryKb). It
+// also gives the wasm memory of the page and of each worker at the end, which is their
+// peak because wasm memory never shrinks, and the row-count text at the end. `threads` lists, busiest first, the seconds each thread
 // name of all Chromium's processes spent running on a core and waiting for one
 // (/proc/PID/task/TID/schedstat). Threads of one name are summed, except workers.
 // CHROMIUM_BIN overrides /usr/bin/chromium.

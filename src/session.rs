@@ -149,10 +149,8 @@ impl Session {
             }
         };
         let promised = u64::from(header.chunk_count);
-        file.header = Some(header);
-        file.bytes_done = FILE_HEADER_SIZE.min(file.size);
         let slots = read::chunk_slots(file.size);
-        if promised > slots {
+        if header.chunks_missing(slots) > 0 {
             // A copy that stopped early looks whole in every other column of the page.
             let chunks = if promised == 1 { "chunk" } else { "chunks" };
             file.errors.push(format!(
@@ -160,6 +158,8 @@ impl Session {
                  the file has room for {slots}"
             ));
         }
+        file.header = Some(header);
+        file.bytes_done = FILE_HEADER_SIZE.min(file.size);
         if slots == 0 {
             if promised == 0 {
                 file.errors

@@ -9,7 +9,7 @@
 //! - `sorts` builds the table 3 times and times the first and a second sort of all rows by
 //!   a few columns on each, since the first sort by a column ranks its rows;
 //! - `memory` loads the events into a file report and a table and prints the heap bytes
-//!   each holds per kept event, counted by this binary's global allocator;
+//!   each uses per kept event, counted by this binary's global allocator;
 //! - `wire` scans the file in requests of 64 chunks, as the page's largest, and times
 //!   encoding and decoding each `Reply::Chunks` as JSON text (the protocol's old format)
 //!   and as postcard bytes (its format now), best of `--repeat` per reply.

@@ -42,6 +42,12 @@ pub struct FileHeader {
 }
 
 impl FileHeader {
+    /// Returns how many of the chunks this header counts lie past a file with room for
+    /// `slots` chunks, as in a copy that stopped early.
+    pub fn chunks_missing(&self, slots: u64) -> u64 {
+        u64::from(self.chunk_count).saturating_sub(slots)
+    }
+
     /// Reads the header from the first bytes of a file (128 at least).
     pub fn parse(bytes: &[u8], file_size: u64) -> Result<FileHeader, HeaderError> {
         if file_size == 0 {

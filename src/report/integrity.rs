@@ -116,9 +116,7 @@ impl Integrity {
                 .count() as u64,
             chunks_empty: report.chunks_empty,
             chunks_past_header_count,
-            chunks_missing: header_chunk_count.map_or(0, |count| {
-                u64::from(count).saturating_sub(report.chunk_slots)
-            }),
+            chunks_missing: header.map_or(0, |header| header.chunks_missing(report.chunk_slots)),
             problem_chunks: problem_chunks(report),
             record_failures: report.skipped.iter().filter_map(record_failure).collect(),
             record_id_gaps: report.record_id_gaps(),

@@ -86,7 +86,7 @@ struct RelatedItem {
 pub fn Detail(#[prop(into)] filtered_rows: Signal<Arc<Vec<u32>>>) -> impl IntoView {
     let state = expect_context::<AppState>();
     // The panel stays open when a filter change hides its row, so the reader keeps what
-    // they were reading. A note tells why the row is missing from the table.
+    // they were reading. A note explains why the row is missing from the table.
     let hidden = Memo::new(move |_| {
         let index = state.selected.get()?;
         Some(!filtered_rows.with(|rows| rows.contains(&index)))

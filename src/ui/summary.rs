@@ -164,13 +164,9 @@ impl FileLine {
 /// "read of slots", and the header's count too when the file is too short for it.
 fn chunks_read(report: &FileReport) -> String {
     let read = format!("{} of {}", report.chunks_read(), report.chunk_slots);
-    match report
-        .header
-        .as_ref()
-        .map(|header| u64::from(header.chunk_count))
-    {
-        Some(promised) if promised > report.chunk_slots => {
-            format!("{read}; header says {promised}")
+    match &report.header {
+        Some(header) if header.chunks_missing(report.chunk_slots) > 0 => {
+            format!("{read}; header says {}", header.chunk_count)
         }
         _ => read,
     }

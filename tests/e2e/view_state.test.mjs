@@ -149,17 +149,17 @@ test('top chart choice and custom alert rule travel in the URL', { skip }, async
   await first.context.close();
 
   const second = await openWithKnown(sharedUrl);
-  const shown = second.page;
-  await shown.getByTestId('alerts').locator('h3.alert-rule', { hasText: heading }).waitFor();
-  const topChoice = shown.getByTestId('top-dimension');
+  const reopened = second.page;
+  await reopened.getByTestId('alerts').locator('h3.alert-rule', { hasText: heading }).waitFor();
+  const topChoice = reopened.getByTestId('top-dimension');
   assert.equal(await topChoice.locator('option:checked').textContent(), 'Computers');
-  const sharedForm = shown.getByTestId('custom-rule');
+  const sharedForm = reopened.getByTestId('custom-rule');
   assert.equal(await sharedForm.locator('select option:checked').textContent(), 'Computer');
   assert.equal(await sharedForm.getByLabel('At least (events)').inputValue(), '2');
   assert.equal(await sharedForm.getByLabel('Within (minutes)').inputValue(), '60');
-  await shown.getByRole('button', { name: 'Remove rule' }).click();
-  await shown.waitForFunction(() => !location.hash.includes('rule='));
-  assert.equal(fragmentOf(shown), 'top=computer');
+  await reopened.getByRole('button', { name: 'Remove rule' }).click();
+  await reopened.waitForFunction(() => !location.hash.includes('rule='));
+  assert.equal(fragmentOf(reopened), 'top=computer');
   assert.deepEqual(second.problems, []);
   await second.context.close();
 });
