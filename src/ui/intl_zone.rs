@@ -9,6 +9,7 @@ use crate::report::zone::{OffsetLookup, ZoneChoice, ZonedClock};
 use js_sys::{Array, Function, Object, Reflect};
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
+use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 
 const TICKS_PER_SECOND: u64 = 10_000_000;
@@ -18,6 +19,7 @@ thread_local! {
     static FORMATTERS: RefCell<HashMap<String, Option<js_sys::Intl::DateTimeFormat>>> =
         RefCell::new(HashMap::new());
     static LOCAL_ZONE: OnceCell<String> = const { OnceCell::new() };
+    static ZONE_NAMES: OnceCell<Rc<[String]>> = const { OnceCell::new() };
 }
 
 /// A zone's offsets as the browser computes them.
@@ -137,22 +139,34 @@ pub fn local_zone_name() -> String {
 }
 
 /// Returns every zone name the browser supports, for the zone box's suggestions. The list
-/// is empty where `Intl.supportedValuesOf` is missing.
-pub fn zone_names() -> Vec<String> {
+/// is empty where `Intl.supportedValuesOf` is missing. It is read once per page load.
+pub fn zone_names() -> Rc<[String]> {
+    ZONE_NAMES.with(|names| names.get_or_init(read_zone_names).clone())
+}
+
+fn read_zone_names() -> Rc<[String]> {
     let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok();
     let function = intl
         .as_ref()
         .and_then(|intl| Reflect::get(intl, &"supportedValuesOf".into()).ok())
         .and_then(|function| function.dyn_into::<Function>().ok());
     let (Some(intl), Some(function)) = (intl, function) else {
-        return Vec::new();
+        return Rc::from([]);
     };
     function
         .call1(&intl, &"timeZone".into())
         .ok()
         .and_then(|names| names.dyn_into::<Array>().ok())
         .map(|names| names.iter().filter_map(|name| name.as_string()).collect())
-        .unwrap_or_default()
+        .unwrap_or_else(|| Rc::from([]))
+}
+
+/// Reads the browser's zone data before the first file arrives. The page's first
+/// `Intl.DateTimeFormat` loads that data (tens of milliseconds in a profile of headless
+/// Chromium), and the zone picker needs it once a file is dropped.
+pub fn warm_up() {
+    local_zone_name();
+    zone_names();
 }
 
 /// Checks a zone with the browser: returns the choice, a named zone spelt as the browser
@@ -166,8 +180,9 @@ pub fn checked(choice: &ZoneChoice) -> Option<ZoneChoice> {
     };
     IntlOffsets::new(name)?;
     let listed = zone_names()
-        .into_iter()
-        .find(|listed| listed.eq_ignore_ascii_case(name));
+        .iter()
+        .find(|listed| listed.eq_ignore_ascii_case(name))
+        .cloned();
     Some(ZoneChoice::Named(listed.unwrap_or_else(|| name.clone())))
 }
 

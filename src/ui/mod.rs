@@ -45,6 +45,7 @@ pub fn App() -> impl IntoView {
     filters::spell_computer_as_logged(state);
     let offline = watch_offline_state();
     mark_ready_for_automation(state, offline);
+    request_idle_callback(intl_zone::warm_up);
     // The rows that pass the filter, in table order. The summary, charts and alerts only
     // count these, so they read this memo and a sort does not recompute them: on a million
     // rows that took seconds per click (docs/benchmarks.md).

@@ -54,10 +54,17 @@ pub fn ZonePicker() -> impl IntoView {
             }
         }
     };
-    let names = intl_zone::zone_names()
-        .into_iter()
-        .map(|name| view! { <option value=name></option> })
-        .collect_view();
+    // The suggestions are about 470 options: they are built when the box is first focused,
+    // so dropping a file does not wait for them.
+    let suggest = RwSignal::new(false);
+    let names = move || {
+        suggest.get().then(|| {
+            intl_zone::zone_names()
+                .iter()
+                .map(|name| view! { <option value=name.clone()></option> })
+                .collect_view()
+        })
+    };
     view! {
         <label>
             "Times in"
@@ -78,6 +85,7 @@ pub fn ZonePicker() -> impl IntoView {
                 spellcheck="false"
                 node_ref=name_box
                 prop:value=move || typed.get()
+                on:focus=move |_| suggest.set(true)
                 on:input=move |event| typed.set(event_target_value(&event))
                 on:change=move |_| apply_typed()
                 on:keydown=move |event| {

@@ -1,0 +1,32 @@
+import { chromium } from 'playwright-core';
+import { writeFileSync, readFileSync } from 'node:fs';
+const [url, file] = process.argv.slice(2);
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+const page = await browser.newPage();
+await page.goto(url);
+await page.waitForSelector('input[type=file]', { state: 'attached' });
+await page.waitForTimeout(1500);
+console.log('DOM elements before', await page.evaluate(() => document.getElementsByTagName('*').length));
+await browser.startTracing(page, { path: '/tmp/lead/trace.json', categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing'] });
+await page.evaluate(() => { window.m = {}; document.querySelector('input[type=file]').addEventListener('change', () => { performance.mark('change'); window.m.change = performance.now(); const t = setInterval(() => { const text = document.querySelector('[data-testid=row-count]')?.textContent ?? ''; const total = text.match(/of (\d+) rows/); if (total && Number(total[1]) > 0) { performance.mark('rows'); window.m.rows = performance.now(); clearInterval(t); } }, 5); }, { capture: true }); });
+await page.setInputFiles('input[type=file]', [file]);
+await page.waitForFunction(() => window.m.rows, null, { polling: 20, timeout: 0 });
+await browser.stopTracing();
+const m = await page.evaluate(() => window.m);
+console.log('change->rows', Math.round(m.rows - m.change));
+console.log('DOM elements after', await page.evaluate(() => document.getElementsByTagName('*').length));
+const counts = await page.evaluate(() => { const c = {}; for (const e of document.getElementsByTagName('*')) c[e.tagName] = (c[e.tagName] ?? 0) + 1; return Object.entries(c).sort((a, b) => b[1] - a[1]).slice(0, 12); });
+console.log(JSON.stringify(counts));
+await browser.close();
+const trace = JSON.parse(readFileSync('/tmp/lead/trace.json')).traceEvents;
+const marks = trace.filter((e) => e.name === 'change' || e.name === 'rows');
+const t0 = marks.find((e) => e.name === 'change').ts, t1 = marks.find((e) => e.name === 'rows').ts;
+const pid = marks[0].pid, tid = marks[0].tid;
+const sums = new Map(); const list = [];
+for (const e of trace) {
+  if (e.pid !== pid || e.tid !== tid || e.ph !== 'X' || e.ts < t0 - 5000 || e.ts > t1) continue;
+  sums.set(e.name, (sums.get(e.name) ?? 0) + (e.dur ?? 0) / 1000);
+  if ((e.dur ?? 0) > 15000 && ['Layout', 'UpdateLayoutTree', 'Paint', 'FunctionCall', 'RunTask', 'ParseHTML', 'PrePaint', 'Layerize', 'MajorGC', 'MinorGC', 'V8.GC_SCAVENGER', 'EventDispatch', 'TimerFire', 'FireAnimationFrame'].includes(e.name)) list.push([Math.round((e.ts - t0) / 1000), e.name, Math.round(e.dur / 1000)]);
+}
+console.log([...sums].sort((a, b) => b[1] - a[1]).slice(0, 20).map(([n, v]) => `${v.toFixed(1).padStart(7)} ${n}`).join('\n'));
+console.log(list.map((x) => x.join(' ')).join('\n'));
