@@ -4,6 +4,7 @@
 //! the order of work and the progress figures are tested natively.
 
 use crate::read::{self, FileHeader, HeaderError, FILE_HEADER_SIZE};
+use crate::scan::interest::EVENT_4983;
 use crate::scan::ChunkScan;
 use crate::worker::protocol::Request;
 
@@ -41,6 +42,16 @@ pub fn plan_batches(slots: u64) -> Vec<(u64, u64)> {
         size = (size * 4).min(batch);
     }
     batches
+}
+
+/// Returns whether scans bring the first rows to a table of `rows_shown` rows. The page
+/// then shows them at once instead of at its next scheduled redraw.
+pub fn brings_first_rows(rows_shown: usize, scans: &[ChunkScan]) -> bool {
+    rows_shown == 0
+        && scans
+            .iter()
+            .flat_map(|scan| &scan.events)
+            .any(|event| event.event_id == EVENT_4983)
 }
 
 /// Status of a file's reading.
@@ -251,6 +262,20 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::sample::{chunk, failure_at, other_event};
+
+    #[test]
+    fn first_4983_rows_show_at_once() {
+        let with_4983 = [
+            chunk(0, vec![other_event(1)]),
+            chunk(1, vec![failure_at(2, 0)]),
+        ];
+        let without = [chunk(0, vec![other_event(1)])];
+        assert!(brings_first_rows(0, &with_4983));
+        assert!(!brings_first_rows(0, &without));
+        assert!(!brings_first_rows(0, &[]));
+        assert!(!brings_first_rows(3, &with_4983));
+    }
 
     fn header() -> FileHeader {
         FileHeader {

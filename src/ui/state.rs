@@ -6,7 +6,7 @@
 use super::pool::Pool;
 use crate::report::{FileReport, Filter, Sort, Table};
 use crate::scan::xml::{RecordXml, XmlError};
-use crate::session::Session;
+use crate::session::{brings_first_rows, Session};
 use crate::worker::protocol::{Reply, Request};
 use leptos::prelude::*;
 use std::cell::RefCell;
@@ -179,7 +179,7 @@ impl AppState {
             }));
             return;
         }
-        let (file, requests) = {
+        let (file, requests, first_rows) = {
             let data = self.data.get_value();
             let mut data = data.borrow_mut();
             let data = &mut *data;
@@ -220,6 +220,7 @@ impl AppState {
                 }
                 Reply::Ready | Reply::Panicked { .. } | Reply::Xml { .. } => return,
             };
+            let first_rows = brings_first_rows(data.table.rows.len(), &update.scans);
             if let Some(report) = data.reports.get_mut(job as usize) {
                 data.table_stale |= !update.scans.is_empty();
                 for scan in update.scans {
@@ -230,7 +231,11 @@ impl AppState {
                 .session
                 .file(job)
                 .is_some_and(|file| !file.is_parsing());
-            (data.files.get(job as usize).cloned(), update.requests)
+            (
+                data.files.get(job as usize).cloned(),
+                update.requests,
+                first_rows,
+            )
         };
         self.pool.with_value(|pool| {
             if let (Some(pool), Some(file)) = (pool, file) {
@@ -239,7 +244,13 @@ impl AppState {
                 }
             }
         });
-        self.schedule_refresh();
+        // The first rows show at once because the person who dropped the file waits for them.
+        // Later replies wait for the next scheduled redraw.
+        if first_rows {
+            self.refresh();
+        } else {
+            self.schedule_refresh();
+        }
     }
 
     /// Redraws the views once within [`VIEW_REFRESH_MS`], however many replies arrive.
