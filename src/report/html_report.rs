@@ -582,7 +582,7 @@ mod tests {
         // The remote-address preset fires once: six failures from 10.0.0.2 in 5 minutes.
         assert!(html.contains("from one remote address within 10 min: 1 alert(s)"));
         assert!(html.contains("<tr><td>10.0.0.2</td><td class=\"num\">6</td>"));
-        assert!(html.contains("<tr><td>10.0.0.1 ↔ 10.0.0.2</td><td class=\"num\">6</td>"));
+        assert!(html.contains("<tr><td>10.0.0.1 → 10.0.0.2</td><td class=\"num\">6</td>"));
         assert_eq!(html.matches("<tr><td>2024-05-01 12:").count(), 6);
         assert_eq!(html.matches("<svg ").count(), 8);
         assert!(!html.contains("left out"));

@@ -111,7 +111,7 @@ impl Dimension {
     pub fn label(self) -> &'static str {
         match self {
             Dimension::RemoteAddress => "Remote addresses",
-            Dimension::PeerPair => "Peer pairs (local ↔ remote)",
+            Dimension::PeerPair => "Peer pairs (local → remote)",
             Dimension::FailureReason => "Failure reasons",
             Dimension::Cause => "Causes",
             Dimension::Computer => "Computers",
@@ -186,7 +186,8 @@ impl Dimension {
 
 impl fmt::Display for Key {
     /// Writes the key as a bar label: `(empty)` for a missing value, pairs as
-    /// `local ↔ remote`.
+    /// `local → remote`. The arrow shows that pairs are directed: each end logs itself as
+    /// local, so two hosts whose logs are both loaded show as two pairs.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let shown = |value: &Option<String>| match value.as_deref() {
             None | Some("") => "(empty)".to_owned(),
@@ -195,7 +196,7 @@ impl fmt::Display for Key {
         };
         match self {
             Key::Text(value) => f.write_str(&shown(value)),
-            Key::Pair { local, remote } => write!(f, "{} ↔ {}", shown(local), shown(remote)),
+            Key::Pair { local, remote } => write!(f, "{} → {}", shown(local), shown(remote)),
             Key::Cause(cause) => f.write_str(cause.label()),
         }
     }
@@ -378,8 +379,8 @@ mod tests {
                 entry(pair(Some("10.0.0.9"), "10.0.0.2"), 1),
             ]
         );
-        assert_eq!(top[1].key.to_string(), "(empty) ↔ 10.0.0.3");
-        assert_eq!(top[0].key.to_string(), "10.0.0.1 ↔ 10.0.0.2");
+        assert_eq!(top[1].key.to_string(), "(empty) → 10.0.0.3");
+        assert_eq!(top[0].key.to_string(), "10.0.0.1 → 10.0.0.2");
         let spoofed = Key::Text(Some("host\u{202E}1.contoso.com".into()));
         assert_eq!(spoofed.to_string(), "host⟨U+202E⟩1.contoso.com");
     }
