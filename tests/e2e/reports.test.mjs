@@ -259,3 +259,34 @@ test('alert lines wrap in a narrow window', { skip }, async () => {
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a phone-wide window does not scroll sideways', { skip }, async () => {
+  const { context, page, problems } = await openApp(browser, server.url);
+  await page.setViewportSize({ width: 380, height: 800 });
+  await addFiles(page, [MIXED, HOSTILE]);
+  const status = await waitForFiles(page, ['mixed.evtx', 'hostile.evtx']);
+  assert.equal(status.get('mixed.evtx'), 'done');
+  await page.getByTestId('file-totals').waitFor();
+
+  // Wide tables may scroll inside their own box. Nothing else may pass the window's edge.
+  const sticking = await page.evaluate(() => {
+    const edge = document.documentElement.clientWidth + 1;
+    const clipped = (element) => {
+      for (let up = element.parentElement; up; up = up.parentElement) {
+        if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(up).overflowX)) return true;
+      }
+      return false;
+    };
+    return [...document.body.querySelectorAll('*')]
+      .filter((element) => element.getBoundingClientRect().right > edge && !clipped(element))
+      .map((element) => `${element.tagName.toLowerCase()}.${element.className}`);
+  });
+  assert.deepEqual(sticking, []);
+  assert.equal(
+    await page.evaluate(() => document.documentElement.scrollWidth),
+    await page.evaluate(() => document.documentElement.clientWidth),
+  );
+  await screenshot(page, 'narrow-380px');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
