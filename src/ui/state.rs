@@ -320,6 +320,10 @@ impl AppData {
         if !now && clock - self.table_built_at < wait {
             return false;
         }
+        // The old table is dropped before the new one is built, so the two never take
+        // memory at once: the page's wasm memory keeps its highest size, and on a log of
+        // several GiB each table takes tens of MB.
+        self.table = Table::default();
         self.table = Table::from_files(&self.reports);
         self.table_built_at = js_sys::Date::now();
         self.table_build_ms = self.table_built_at - clock;
