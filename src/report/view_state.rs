@@ -166,38 +166,73 @@ impl ViewState {
     /// Reads a fragment, with or without its leading `#`. Unknown keys, invalid values
     /// and invalid percent-encoding are skipped, and a repeated key keeps its last value.
     pub fn from_fragment(fragment: &str) -> ViewState {
+        ViewState::read_fragment(fragment).0
+    }
+
+    /// Reads a fragment as [`ViewState::from_fragment`] does, and also returns each part it
+    /// skipped, as the link spells it, so the page can show what it left out.
+    pub fn read_fragment(fragment: &str) -> (ViewState, Vec<String>) {
         let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
         let mut state = ViewState::default();
+        let mut skipped = Vec::new();
         let mut file = None;
         let mut record_id = None;
-        for pair in fragment.split('&') {
+        for pair in fragment.split('&').filter(|pair| !pair.is_empty()) {
             let (key, raw) = pair.split_once('=').unwrap_or((pair, ""));
             let Some(value) = decode(raw) else {
+                skipped.push(pair.to_owned());
                 continue;
             };
             let filter = &mut state.filter;
-            match key {
-                "q" => filter.text = value,
-                "from" => filter.from = FileTime::parse_iso(&value).or(filter.from),
-                "to" => filter.to = FileTime::parse_iso(&value).or(filter.to),
-                "cause" => filter.cause = parse_cause(&value).or(filter.cause),
-                "sort" => state.sort = parse_sort(&value).or(state.sort),
-                "tz" => state.zone = ZoneChoice::parse(&value).unwrap_or(state.zone),
-                "file" => file = value.parse().ok().or(file),
-                "record" => record_id = value.parse().ok().or(record_id),
-                "top" => state.top = Dimension::from_key(&value).unwrap_or(state.top),
-                "rule" => state.rule = parse_rule(&value).or(state.rule),
-                _ => {
-                    if let Some(text_key) = TEXT_KEYS.iter().find(|text_key| text_key.key == key) {
-                        (text_key.write)(filter, value);
-                    }
+            let read = match key {
+                "q" => {
+                    filter.text = value;
+                    true
                 }
+                "from" => replace(&mut filter.from, FileTime::parse_iso(&value)),
+                "to" => replace(&mut filter.to, FileTime::parse_iso(&value)),
+                "cause" => replace(&mut filter.cause, parse_cause(&value)),
+                "sort" => replace(&mut state.sort, parse_sort(&value)),
+                "tz" => replace_value(&mut state.zone, ZoneChoice::parse(&value)),
+                "file" => replace(&mut file, value.parse().ok()),
+                "record" => replace(&mut record_id, value.parse().ok()),
+                "top" => replace_value(&mut state.top, Dimension::from_key(&value)),
+                "rule" => replace(&mut state.rule, parse_rule(&value)),
+                _ => match TEXT_KEYS.iter().find(|text_key| text_key.key == key) {
+                    Some(text_key) => {
+                        (text_key.write)(filter, value);
+                        true
+                    }
+                    None => false,
+                },
+            };
+            if !read {
+                skipped.push(pair.to_owned());
             }
         }
-        if let (Some(file), Some(record_id)) = (file, record_id) {
-            state.row = Some(RowRef { file, record_id });
+        match (file, record_id) {
+            (Some(file), Some(record_id)) => state.row = Some(RowRef { file, record_id }),
+            (Some(file), None) => skipped.push(format!("file={file} without record")),
+            (None, Some(record_id)) => skipped.push(format!("record={record_id} without file")),
+            (None, None) => {}
         }
-        state
+        (state, skipped)
+    }
+}
+
+/// Puts `value` in `slot` when there is one, and returns whether there was.
+fn replace<T>(slot: &mut Option<T>, value: Option<T>) -> bool {
+    replace_value(slot, value.map(Some))
+}
+
+/// Puts `value` in `slot` when there is one, and returns whether there was.
+fn replace_value<T>(slot: &mut T, value: Option<T>) -> bool {
+    match value {
+        Some(value) => {
+            *slot = value;
+            true
+        }
+        None => false,
     }
 }
 
@@ -453,6 +488,31 @@ mod tests {
 
         assert_eq!(fragment.len(), 2 + 50_000 * 9);
         assert_eq!(round_trip(&state), state);
+    }
+
+    #[test]
+    fn skipped_parts_are_listed() {
+        let (state, skipped) = ViewState::read_fragment(
+            "#q=ok&evil=1&sort=NoSuchColumn-desc&from=yesterday&top=peer-pair&bad=%FF\
+             &record=7&&rule=0-in-5",
+        );
+
+        assert_eq!(state.filter.text, "ok");
+        assert_eq!(
+            skipped,
+            [
+                "evil=1",
+                "sort=NoSuchColumn-desc",
+                "from=yesterday",
+                "bad=%FF",
+                "rule=0-in-5",
+                "record=7 without file",
+            ]
+        );
+        assert!(ViewState::read_fragment("#q=ok&sort=TimeCreated-desc")
+            .1
+            .is_empty());
+        assert!(ViewState::read_fragment("").1.is_empty());
     }
 
     #[test]

@@ -41,7 +41,7 @@ pub fn App() -> impl IntoView {
     provide_context(state);
     let custom_rule = state.custom_rule;
     state.start_workers();
-    view_url::sync_view_with_url(state);
+    let skipped_link_parts = view_url::sync_view_with_url(state);
     filters::spell_computer_as_logged(state);
     let offline = watch_offline_state();
     mark_ready_for_automation(state, offline);
@@ -98,6 +98,7 @@ pub fn App() -> impl IntoView {
                 <section class="events-section" aria-label="Event 4983">
                     <h2>"Event 4983: IPsec extended mode negotiation failed"</h2>
                     <Filters />
+                    <view_url::SkippedLinkParts skipped=skipped_link_parts />
                     <FilterChips />
                     <div class="table-bar">
                         <span class="row-count" data-testid="row-count" aria-live="polite">

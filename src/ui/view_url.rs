@@ -16,12 +16,14 @@ extern "C" {
     fn replace_history_state(data: &JsValue, unused: &str, url: &str) -> Result<(), JsValue>;
 }
 
-/// Applies the URL's fragment to `state` and keeps the two in step from then on.
-pub fn sync_view_with_url(state: AppState) {
+/// Applies the URL's fragment to `state` and keeps the two in step from then on. Returns
+/// the parts of the last fragment read that were skipped, for [`SkippedLinkParts`].
+pub fn sync_view_with_url(state: AppState) -> RwSignal<Vec<String>> {
     // A row named by the URL whose file has not been dropped (or read) yet.
     let pending_row = RwSignal::new(None::<RowRef>);
-    apply(state, pending_row, &current_fragment());
-    listen_for_hash_changes(state, pending_row);
+    let skipped = RwSignal::new(Vec::new());
+    apply(state, pending_row, skipped, &current_fragment());
+    listen_for_hash_changes(state, pending_row, skipped);
     Effect::new(move |_| {
         state.table_revision.track();
         let Some(row) = pending_row.get() else {
@@ -47,10 +49,44 @@ pub fn sync_view_with_url(state: AppState) {
         };
         write_fragment(&view.to_fragment());
     });
+    skipped
 }
 
-fn apply(state: AppState, pending_row: RwSignal<Option<RowRef>>, fragment: &str) {
-    let view = ViewState::from_fragment(fragment);
+/// Lists the parts of a shared link that were not valid, because the view then differs
+/// from the one its sender saw.
+#[component]
+pub fn SkippedLinkParts(skipped: RwSignal<Vec<String>>) -> impl IntoView {
+    let text = move || {
+        let parts = skipped.get();
+        (!parts.is_empty()).then(|| {
+            let listed: Vec<String> = parts.iter().map(|part| shown_part(part)).collect();
+            format!(
+                "The link's view was opened without these parts, which are not valid: {}.",
+                listed.join(", ")
+            )
+        })
+    };
+    view! { <p class="link-skips" role="status" data-testid="link-skips">{text}</p> }
+}
+
+/// Returns a link part as shown text: invisible characters marked, long parts cut.
+fn shown_part(part: &str) -> String {
+    const LONGEST: usize = 80;
+    let visible = crate::report::visible_text(part);
+    match visible.char_indices().nth(LONGEST) {
+        Some((end, _)) => format!("{}…", &visible[..end]),
+        None => visible,
+    }
+}
+
+fn apply(
+    state: AppState,
+    pending_row: RwSignal<Option<RowRef>>,
+    skipped: RwSignal<Vec<String>>,
+    fragment: &str,
+) {
+    let (view, skipped_parts) = ViewState::read_fragment(fragment);
+    skipped.set(skipped_parts);
     set_if_changed(state.filter, view.filter);
     set_if_changed(state.sort, view.sort);
     // An unknown zone is kept as it is, so the picker can name it, and times show UTC.
@@ -121,9 +157,13 @@ fn write_fragment(fragment: &str) {
 }
 
 /// Applies the fragment again when the user edits it or opens a link to this page.
-fn listen_for_hash_changes(state: AppState, pending_row: RwSignal<Option<RowRef>>) {
+fn listen_for_hash_changes(
+    state: AppState,
+    pending_row: RwSignal<Option<RowRef>>,
+    skipped: RwSignal<Vec<String>>,
+) {
     let listener = Closure::<dyn FnMut()>::new(move || {
-        apply(state, pending_row, &current_fragment());
+        apply(state, pending_row, skipped, &current_fragment());
     });
     if let Some(window) = web_sys::window() {
         let _ = window

@@ -224,6 +224,27 @@ test('bad fragment values are ignored', { skip }, async () => {
   await context.close();
 });
 
+test('a link with invalid parts names them', { skip }, async () => {
+  const link = `${server.url}#q=contoso&sort=NoSuchColumn-desc&from=yesterday&record=7`;
+  const { context, page, problems } = await openWithKnown(link);
+  await settledRowCount(page, { shown: 3, total: 3 });
+
+  const notice = page.getByTestId('link-skips');
+  await notice.waitFor();
+  const text = await notice.textContent();
+  assert.match(text, /sort=NoSuchColumn-desc/);
+  assert.match(text, /from=yesterday/);
+  assert.match(text, /record=7 without file/);
+  assert.doesNotMatch(text, /contoso/);
+  assert.equal(await page.getByTestId('filter-text').inputValue(), 'contoso');
+
+  // A valid link shows no notice.
+  await page.evaluate(() => { window.location.hash = 'q=corp'; });
+  await page.waitForFunction(() => !document.querySelector('[data-testid=link-skips]')?.textContent);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('editing the fragment updates the view', { skip }, async () => {
   const { context, page, problems } = await openWithKnown(server.url);
   await settledRowCount(page, { shown: 3, total: 3 });
