@@ -370,7 +370,14 @@ fn pack_texts<'a>(
     texts: &[Option<Cow<str>>; 18],
     others: impl IntoIterator<Item = &'a DataField>,
 ) -> PackedTexts {
-    let mut builder = PackedTextsBuilder::with_capacity(texts.len());
+    let others: Vec<&DataField> = others.into_iter().collect();
+    let mut builder = PackedTextsBuilder::with_capacity(texts.len() + 2 * others.len());
+    let named_bytes: usize = texts.iter().flatten().map(|text| text.len()).sum();
+    let other_bytes: usize = others
+        .iter()
+        .map(|field| 1 + field.name.len() + value_len(&field.value))
+        .sum();
+    builder.reserve_text(named_bytes + other_bytes);
     for text in texts {
         builder.push_named(text.as_deref());
     }
@@ -382,6 +389,16 @@ fn pack_texts<'a>(
         builder.push_other(&name, value_text(&field.value).as_deref());
     }
     builder.finish()
+}
+
+/// Returns the maximum length of a value's text. A number gets 20 bytes, the longest text of
+/// a u64 or an i64.
+fn value_len(value: &FieldValue) -> usize {
+    match value {
+        FieldValue::Null => 0,
+        FieldValue::Text(text) | FieldValue::Other(text) => text.len(),
+        FieldValue::Unsigned(_) | FieldValue::Signed(_) => 20,
+    }
 }
 
 /// Returns the letter that leads a packed field name and records the kind of its value, so
