@@ -56,9 +56,19 @@ impl PackedTexts {
             return 0;
         }
         let start = 1 + position * width;
-        let mut bytes = [0; 4];
-        bytes[..width].copy_from_slice(&self.0[start..start + width]);
-        u32::from_le_bytes(bytes) as usize
+        // Two fixed-size reads instead of one of `width` bytes, because each value read
+        // decodes up to 5 numbers and a copy of variable length costs a call each.
+        if width == 2 {
+            usize::from(u16::from_le_bytes([self.0[start], self.0[start + 1]]))
+        } else {
+            let bytes = [
+                self.0[start],
+                self.0[start + 1],
+                self.0[start + 2],
+                self.0[start + 3],
+            ];
+            u32::from_le_bytes(bytes) as usize
+        }
     }
 
     fn text(&self, slot: usize) -> Option<&str> {
@@ -117,6 +127,12 @@ impl PackedTextsBuilder {
         self.others += 1;
         self.push(Some(name));
         self.push(value);
+    }
+
+    /// Reserves room for `bytes` more bytes of text, so that adding texts whose length is
+    /// known up front allocates once instead of growing step by step.
+    pub(crate) fn reserve_text(&mut self, bytes: usize) {
+        self.texts.reserve(bytes);
     }
 
     fn push(&mut self, text: Option<&str>) {

@@ -98,7 +98,7 @@ mod tests {
     #[test]
     fn message_4983_places_every_insertion() {
         let mut event = Event4983::from_raw(&raw_4983(1));
-        event.failure_reason = Some("Reason %2 with %%8206".into());
+        event.set_value("FailureReason", Some("Reason %2 with %%8206"));
 
         let message = render_template(
             crate::decode::messages::message_template(4983).unwrap(),
@@ -140,8 +140,8 @@ mod tests {
     #[test]
     fn message_4983_with_missing_values() {
         let mut event = Event4983::from_raw(&raw_4983(1));
-        event.local_address = None;
-        event.qm_filter_id = None;
+        event.set_value("LocalAddress", None);
+        event.set_value("QMFilterID", None);
 
         let message = event.message();
 

@@ -62,3 +62,26 @@ pub fn raw_4983(record_id: u64) -> RawEvent {
     let data = named(&super::event_4983::FIELDS_4983, values_4983());
     raw_event(4983, record_id, data)
 }
+
+/// Builds a 4983 record with a Null and a missing text, a port that is not a UInt32,
+/// control characters, and extra fields of every value kind.
+pub fn raw_4983_unusual() -> RawEvent {
+    let mut raw = raw_4983(3);
+    raw.data[4].value = FieldValue::Null;
+    raw.data.retain(|field| field.name != "LocalEMRootCA");
+    raw.data[10].value = FieldValue::Text("0x1f4".into());
+    raw.data[12].value = FieldValue::Text("line1\r\n\"quoted\" \u{202e}".into());
+    let field = |name: &str, value| DataField {
+        name: name.into(),
+        value,
+    };
+    raw.data.extend([
+        field("NullField", FieldValue::Null),
+        field("TextField", FieldValue::Text("7".into())),
+        field("UnsignedField", FieldValue::Unsigned(7)),
+        field("SignedField", FieldValue::Signed(-7)),
+        field("OtherField", FieldValue::Other("[true,1.5]".into())),
+        field("", FieldValue::Text(String::new())),
+    ]);
+    raw
+}

@@ -28,14 +28,14 @@ impl Table {
     /// and equal counts by value.
     pub fn top_failure_reasons(&self, indices: &[u32], limit: usize) -> Vec<ValueCount> {
         self.top_values(indices, limit, Column::FailureReason, |event| {
-            event.failure_reason.as_deref()
+            event.failure_reason()
         })
     }
 
     /// Counts the `limit` most common RemoteAddress values among `indices`.
     pub fn top_remote_addresses(&self, indices: &[u32], limit: usize) -> Vec<ValueCount> {
         self.top_values(indices, limit, Column::RemoteAddress, |event| {
-            event.remote_address.as_deref()
+            event.remote_address()
         })
     }
 

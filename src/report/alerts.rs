@@ -328,11 +328,11 @@ impl Table {
                 .filter(|(_, count)| *count > 0)
             {
                 let row = coded.first_rows[id] as usize;
-                counts.insert(self.rows[row].event.failure_reason.as_deref(), count);
+                counts.insert(self.rows[row].event.failure_reason(), count);
             }
         } else {
             for index in rows {
-                let reason = self.rows[*index as usize].event.failure_reason.as_deref();
+                let reason = self.rows[*index as usize].event.failure_reason();
                 *counts.entry(reason).or_default() += 1;
             }
         }

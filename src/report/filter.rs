@@ -63,33 +63,30 @@ impl Filter {
                 .computer
                 .as_deref()
                 .is_none_or(|expected| same_ignoring_case(&event.computer, expected))
-            && equal(&self.remote_address, event.remote_address.as_deref())
-            && equal(&self.failure_reason, event.failure_reason.as_deref())
-            && equal(&self.failure_point, event.failure_point.as_deref())
-            && equal(&self.state, event.state.as_deref())
-            && equal(&self.role, event.role.as_deref())
-            && equal(
-                &self.em_impersonation_state,
-                event.em_impersonation_state.as_deref(),
-            )
-            && equal(&self.local_address, event.local_address.as_deref())
+            && equal(&self.remote_address, event.remote_address())
+            && equal(&self.failure_reason, event.failure_reason())
+            && equal(&self.failure_point, event.failure_point())
+            && equal(&self.state, event.state())
+            && equal(&self.role, event.role())
+            && equal(&self.em_impersonation_state, event.em_impersonation_state())
+            && equal(&self.local_address, event.local_address())
             && either(
                 &self.issuing_ca,
-                &event.local_em_issuing_ca,
-                &event.remote_em_issuing_ca,
+                event.local_em_issuing_ca(),
+                event.remote_em_issuing_ca(),
             )
             && either(
                 &self.root_ca,
-                &event.local_em_root_ca,
-                &event.remote_em_root_ca,
+                event.local_em_root_ca(),
+                event.remote_em_root_ca(),
             )
             && self.cert_hash.as_deref().is_none_or(|expected| {
-                same_hash(expected, event.local_em_cert_hash.as_deref())
-                    || same_hash(expected, event.remote_em_cert_hash.as_deref())
+                same_hash(expected, event.local_em_cert_hash())
+                    || same_hash(expected, event.remote_em_cert_hash())
             })
             && self
                 .cause
-                .is_none_or(|cause| Cause::of_reason(event.failure_reason.as_deref()) == cause)
+                .is_none_or(|cause| Cause::of_reason(event.failure_reason()) == cause)
     }
 
     /// Returns whether the filter lets every row through.
@@ -250,8 +247,8 @@ fn shown_value(value: &str, coded: bool) -> String {
     }
 }
 
-fn either(expected: &Option<String>, local: &Option<Box<str>>, remote: &Option<Box<str>>) -> bool {
-    expected.is_none() || equal(expected, local.as_deref()) || equal(expected, remote.as_deref())
+fn either(expected: &Option<String>, local: Option<&str>, remote: Option<&str>) -> bool {
+    expected.is_none() || equal(expected, local) || equal(expected, remote)
 }
 
 pub(super) fn same_hash(expected: &str, value: Option<&str>) -> bool {
@@ -621,15 +618,15 @@ mod tests {
     /// case, so some conditions pass many rows and some none.
     fn add_random_condition(table: &Table, filter: &mut Filter, random: &mut Random) {
         let row = &table.rows[random.below(table.rows.len())].event;
-        let values = [&row.remote_address, &row.failure_reason, &row.state];
-        let value = random.pick(&values).as_deref().map(str::to_owned);
+        let values = [row.remote_address(), row.failure_reason(), row.state()];
+        let value = random.pick(&values).map(str::to_owned);
         match random.below(9) {
             0 => filter.computer = Some(row.computer.to_uppercase()),
             1 => filter.remote_address = value.or(Some(String::new())),
             2 => filter.failure_reason = value,
-            3 => filter.cause = Some(Cause::of_reason(row.failure_reason.as_deref())),
-            4 => filter.issuing_ca = row.remote_em_issuing_ca.as_deref().map(str::to_owned),
-            5 => filter.cert_hash = row.local_em_cert_hash.as_deref().map(str::to_uppercase),
+            3 => filter.cause = Some(Cause::of_reason(row.failure_reason())),
+            4 => filter.issuing_ca = row.remote_em_issuing_ca().map(str::to_owned),
+            5 => filter.cert_hash = row.local_em_cert_hash().map(str::to_uppercase),
             6 => filter.state = value,
             7 => filter.from = Some(row.time_created),
             _ => filter.to = Some(FileTime(row.time_created.0 + 60 * 10_000_000)),

@@ -492,9 +492,9 @@ mod tests {
     fn hostile_report() -> String {
         let mut table = hostile_table();
         let event = std::sync::Arc::make_mut(&mut table.rows[0].event);
-        event.failure_reason = Some("<img src=x onerror=alert(1)>".into());
+        event.set_value("FailureReason", Some("<img src=x onerror=alert(1)>"));
         event.computer = "<svg onload=alert(2)>".into();
-        event.remote_address = Some("\"><script>alert(3)</script>".into());
+        event.set_value("RemoteAddress", Some("\"><script>alert(3)</script>"));
         let report = one_chunk_report("<b>evil</b>.evtx", vec![]);
         let filter = Filter {
             text: "<script>alert(1)</script>".into(),

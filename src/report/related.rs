@@ -26,7 +26,7 @@ pub fn related_events<'a>(
     event: &Event4983,
     window_minutes: u64,
 ) -> Vec<&'a IpsecEvent> {
-    let (Some(local), Some(remote)) = (&event.local_address, &event.remote_address) else {
+    let (Some(local), Some(remote)) = (event.local_address(), event.remote_address()) else {
         return Vec::new();
     };
     let window = window_minutes.saturating_mul(TICKS_PER_MINUTE);
@@ -230,7 +230,7 @@ mod tests {
         let mut event = failure(&reports[0]);
 
         assert!(related_events(&reports, &event, 5).is_empty());
-        event.local_address = None;
+        event.set_value("LocalAddress", None);
         assert!(related_events(&reports, &event, 5).is_empty());
     }
 
@@ -241,8 +241,8 @@ mod tests {
         let report = one_chunk_report("a.evtx", vec![upper, failure_at(10, FAILURE_SECONDS)]);
         let reports = [report];
         let mut event = failure(&reports[0]);
-        event.local_address = Some("fe80::a".into());
-        event.remote_address = Some("FE80::B".into());
+        event.set_value("LocalAddress", Some("fe80::a"));
+        event.set_value("RemoteAddress", Some("FE80::B"));
 
         let related = related_events(&reports, &event, 5);
 

@@ -138,8 +138,8 @@ pub(crate) fn search_text(file: &str, event: &Event4983) -> String {
         text.push('\n');
     }
     push_cause(&mut text, event);
-    for field in &event.other_fields {
-        push_lowercase(&mut text, &field.value.to_text());
+    for value in event.other_values() {
+        push_lowercase(&mut text, value);
         text.push('\n');
     }
     text

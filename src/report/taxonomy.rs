@@ -174,7 +174,7 @@ impl Table {
     pub fn causes(&self, indices: &[u32]) -> Vec<CauseGroup> {
         let mut by_reason: HashMap<Option<&str>, u64> = HashMap::new();
         for index in indices {
-            let reason = self.rows[*index as usize].event.failure_reason.as_deref();
+            let reason = self.rows[*index as usize].event.failure_reason();
             *by_reason.entry(reason).or_default() += 1;
         }
         let mut groups: Vec<CauseGroup> = Cause::ALL

@@ -98,7 +98,7 @@ impl TextIndex {
         for (column, text) in Column::ALL.into_iter().zip(&mut self.columns) {
             text.push(column.cell(file, event), row);
         }
-        let cause = match event.failure_reason.as_deref() {
+        let cause = match event.failure_reason() {
             None => Cause::of_reason(None),
             Some(reason) => match self.causes.get(reason) {
                 Some(cause) => *cause,
@@ -113,8 +113,8 @@ impl TextIndex {
         let Some(ColumnText::Plain(other)) = self.columns.last_mut() else {
             unreachable!("the last column holds the other fields");
         };
-        for field in &event.other_fields {
-            push_lowercase(&mut other.text, &field.value.to_text());
+        for value in event.other_values() {
+            push_lowercase(&mut other.text, value);
             other.text.push('\n');
         }
         other.ends.push(other.text.len());
@@ -307,7 +307,7 @@ pub(crate) fn push_cell(text: &mut String, cell: Cell<'_>) {
 /// Adds the name of the row's failure cause (such as "timeout"), so that a search for a
 /// cause the charts show finds its rows, whatever words the reasons use.
 pub(crate) fn push_cause(text: &mut String, event: &Event4983) {
-    let cause = Cause::of_reason(event.failure_reason.as_deref());
+    let cause = Cause::of_reason(event.failure_reason());
     push_lowercase(text, cause.label());
     text.push('\n');
 }

@@ -124,40 +124,38 @@ impl Dimension {
     /// Returns the keys of one event: one, or up to two distinct ones for the certificate
     /// dimensions, which read the local and the remote certificate.
     pub(crate) fn keys_of<'a>(self, event: &'a Event4983) -> [Option<KeyRef<'a>>; 2] {
-        let text = |value: &'a Option<Box<str>>| KeyRef::Text(present(value).map(Cow::Borrowed));
+        let text = |value: Option<&'a str>| KeyRef::Text(present(value).map(Cow::Borrowed));
         let both = |local: KeyRef<'a>, remote: KeyRef<'a>| {
             let second = (local != remote).then_some(remote);
             [Some(local), second]
         };
-        let hash = |value: &'a Option<Box<str>>| KeyRef::Text(present(value).map(fold_hash));
+        let hash = |value: Option<&'a str>| KeyRef::Text(present(value).map(fold_hash));
         match self {
-            Dimension::RemoteAddress => [Some(text(&event.remote_address)), None],
+            Dimension::RemoteAddress => [Some(text(event.remote_address())), None],
             Dimension::PeerPair => [
                 Some(KeyRef::Pair(
-                    present(&event.local_address),
-                    present(&event.remote_address),
+                    present(event.local_address()),
+                    present(event.remote_address()),
                 )),
                 None,
             ],
-            Dimension::FailureReason => [Some(text(&event.failure_reason)), None],
+            Dimension::FailureReason => [Some(text(event.failure_reason())), None],
             Dimension::Cause => [
-                Some(KeyRef::Cause(Cause::of_reason(
-                    event.failure_reason.as_deref(),
-                ))),
+                Some(KeyRef::Cause(Cause::of_reason(event.failure_reason()))),
                 None,
             ],
             Dimension::Computer => [Some(KeyRef::Text(Some(fold_case(&event.computer)))), None],
             Dimension::IssuingCa => both(
-                text(&event.local_em_issuing_ca),
-                text(&event.remote_em_issuing_ca),
+                text(event.local_em_issuing_ca()),
+                text(event.remote_em_issuing_ca()),
             ),
             Dimension::RootCa => both(
-                text(&event.local_em_root_ca),
-                text(&event.remote_em_root_ca),
+                text(event.local_em_root_ca()),
+                text(event.remote_em_root_ca()),
             ),
             Dimension::CertHash => both(
-                hash(&event.local_em_cert_hash),
-                hash(&event.remote_em_cert_hash),
+                hash(event.local_em_cert_hash()),
+                hash(event.remote_em_cert_hash()),
             ),
         }
     }
@@ -275,8 +273,8 @@ impl Table {
 
 /// Returns a value that is neither missing nor empty. Both kinds group together because an
 /// empty filter condition matches both.
-pub(super) fn present(value: &Option<Box<str>>) -> Option<&str> {
-    value.as_deref().filter(|value| !value.is_empty())
+pub(super) fn present(value: Option<&str>) -> Option<&str> {
+    value.filter(|value| !value.is_empty())
 }
 
 /// Uppercases a thumbprint's hex digits, borrowing it when nothing changes.

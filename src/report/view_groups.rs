@@ -39,11 +39,11 @@ pub(crate) struct ViewGroups<'a> {
 /// Returns a row's key in a dimension of one column, or one side of a certificate dimension.
 type KeyOf = for<'e> fn(&'e Event4983) -> KeyRef<'e>;
 
-fn text_key(value: &Option<Box<str>>) -> KeyRef<'_> {
+fn text_key(value: Option<&str>) -> KeyRef<'_> {
     KeyRef::Text(present(value).map(Cow::Borrowed))
 }
 
-fn hash_key(value: &Option<Box<str>>) -> KeyRef<'_> {
+fn hash_key(value: Option<&str>) -> KeyRef<'_> {
     KeyRef::Text(present(value).map(fold_hash))
 }
 
@@ -51,27 +51,29 @@ fn hash_key(value: &Option<Box<str>>) -> KeyRef<'_> {
 /// [`Dimension::keys_of`] makes them. Peer pairs and causes have none.
 fn sides(dimension: Dimension) -> &'static [(Column, KeyOf)] {
     match dimension {
-        Dimension::RemoteAddress => &[(Column::RemoteAddress, |e| text_key(&e.remote_address))],
-        Dimension::FailureReason => &[(Column::FailureReason, |e| text_key(&e.failure_reason))],
+        Dimension::RemoteAddress => &[(Column::RemoteAddress, |e| text_key(e.remote_address()))],
+        Dimension::FailureReason => &[(Column::FailureReason, |e| text_key(e.failure_reason()))],
         Dimension::Computer => &[(Column::Computer, |e| {
             KeyRef::Text(Some(fold_case(&e.computer)))
         })],
         Dimension::IssuingCa => &[
             (Column::LocalEmIssuingCa, |e| {
-                text_key(&e.local_em_issuing_ca)
+                text_key(e.local_em_issuing_ca())
             }),
             (Column::RemoteEmIssuingCa, |e| {
-                text_key(&e.remote_em_issuing_ca)
+                text_key(e.remote_em_issuing_ca())
             }),
         ],
         Dimension::RootCa => &[
-            (Column::LocalEmRootCa, |e| text_key(&e.local_em_root_ca)),
-            (Column::RemoteEmRootCa, |e| text_key(&e.remote_em_root_ca)),
+            (Column::LocalEmRootCa, |e| text_key(e.local_em_root_ca())),
+            (Column::RemoteEmRootCa, |e| text_key(e.remote_em_root_ca())),
         ],
         Dimension::CertHash => &[
-            (Column::LocalEmCertHash, |e| hash_key(&e.local_em_cert_hash)),
+            (Column::LocalEmCertHash, |e| {
+                hash_key(e.local_em_cert_hash())
+            }),
             (Column::RemoteEmCertHash, |e| {
-                hash_key(&e.remote_em_cert_hash)
+                hash_key(e.remote_em_cert_hash())
             }),
         ],
         Dimension::PeerPair | Dimension::Cause => &[],
@@ -156,13 +158,13 @@ impl Table {
         let mut remote_keys = Vec::new();
         let local_groups = self.groups_of_values(
             local,
-            |e| text_key(&e.local_address),
+            |e| text_key(e.local_address()),
             &mut WordMap::default(),
             &mut local_keys,
         );
         let remote_groups = self.groups_of_values(
             remote,
-            |e| text_key(&e.remote_address),
+            |e| text_key(e.remote_address()),
             &mut WordMap::default(),
             &mut remote_keys,
         );
@@ -325,12 +327,8 @@ mod tests {
                     table.top_remote_addresses(&indices, usize::MAX),
                 ];
                 let by_text = [
-                    table.top_values_by_text(&indices, usize::MAX, |event| {
-                        event.failure_reason.as_deref()
-                    }),
-                    table.top_values_by_text(&indices, usize::MAX, |event| {
-                        event.remote_address.as_deref()
-                    }),
+                    table.top_values_by_text(&indices, usize::MAX, |event| event.failure_reason()),
+                    table.top_values_by_text(&indices, usize::MAX, |event| event.remote_address()),
                 ];
 
                 assert!(fast == by_text, "table {number}, {} rows", indices.len());

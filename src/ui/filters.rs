@@ -47,7 +47,7 @@ const CHOICES: [Choice; 7] = [
         test_id: "filter-remote-address",
         read: |f| f.remote_address.clone(),
         write: |f, v| f.remote_address = v,
-        values: |t| distinct(t, |e| e.remote_address.as_deref()),
+        values: |t| distinct(t, |e| e.remote_address()),
         coded: false,
     },
     Choice {
@@ -55,7 +55,7 @@ const CHOICES: [Choice; 7] = [
         test_id: "filter-failure-reason",
         read: |f| f.failure_reason.clone(),
         write: |f, v| f.failure_reason = v,
-        values: |t| distinct(t, |e| e.failure_reason.as_deref()),
+        values: |t| distinct(t, |e| e.failure_reason()),
         coded: false,
     },
     Choice {
@@ -63,7 +63,7 @@ const CHOICES: [Choice; 7] = [
         test_id: "filter-failure-point",
         read: |f| f.failure_point.clone(),
         write: |f, v| f.failure_point = v,
-        values: |t| distinct(t, |e| e.failure_point.as_deref()),
+        values: |t| distinct(t, |e| e.failure_point()),
         coded: true,
     },
     Choice {
@@ -71,7 +71,7 @@ const CHOICES: [Choice; 7] = [
         test_id: "filter-state",
         read: |f| f.state.clone(),
         write: |f, v| f.state = v,
-        values: |t| distinct(t, |e| e.state.as_deref()),
+        values: |t| distinct(t, |e| e.state()),
         coded: true,
     },
     Choice {
@@ -79,7 +79,7 @@ const CHOICES: [Choice; 7] = [
         test_id: "filter-role",
         read: |f| f.role.clone(),
         write: |f, v| f.role = v,
-        values: |t| distinct(t, |e| e.role.as_deref()),
+        values: |t| distinct(t, |e| e.role()),
         coded: true,
     },
     Choice {
@@ -87,7 +87,7 @@ const CHOICES: [Choice; 7] = [
         test_id: "filter-impersonation",
         read: |f| f.em_impersonation_state.clone(),
         write: |f, v| f.em_impersonation_state = v,
-        values: |t| distinct(t, |e| e.em_impersonation_state.as_deref()),
+        values: |t| distinct(t, |e| e.em_impersonation_state()),
         coded: true,
     },
 ];
