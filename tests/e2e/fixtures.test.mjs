@@ -142,7 +142,7 @@ test('cut, header-only and copied logs', { skip }, async () => {
   const totals = await fileTotals(page);
   assert.equal(totals.get('cut.evtx')?.['Chunks read'], `1 of 1; header says ${promised}`);
   // The row's note counts the header's problem, as the Problems column does.
-  assert.equal(totals.get('cut.evtx')?.Problems, '1');
+  assert.equal(totals.get('cut.evtx')?.Problems, 1);
   const note = page.locator('[data-file-name="cut.evtx"] .file-note');
   assert.equal(await note.textContent(), '1 problem; see Files below');
   const errors = (name) => page.locator(`[data-file-name="${name}"] .file-errors`).textContent();
