@@ -162,11 +162,13 @@ impl Session {
         let promised = u64::from(header.chunk_count);
         let slots = read::chunk_slots(file.size);
         if header.chunks_missing(slots) > 0 {
-            // A copy that stopped early looks whole in every other column of the page.
+            // A copy that stopped early looks whole in every other column of the page. The
+            // header alone cannot tell that from a damaged chunk count, so both are named.
             let chunks = if promised == 1 { "chunk" } else { "chunks" };
             file.errors.push(format!(
-                "the file is cut short: its header counts {promised} {chunks} of 64 KiB but \
-                 the file has room for {slots}"
+                "the file header counts {promised} {chunks} of 64 KiB but the file has room \
+                 for {slots}, so either the file is cut short or the header's chunk count is \
+                 wrong"
             ));
         }
         file.header = Some(header);
@@ -435,8 +437,8 @@ mod tests {
         assert_eq!(
             session.files[0].errors,
             [
-                "the file is cut short: its header counts 3 chunks of 64 KiB but the file has \
-              room for 1"
+                "the file header counts 3 chunks of 64 KiB but the file has room for 1, so \
+                 either the file is cut short or the header's chunk count is wrong"
             ]
         );
     }

@@ -7,7 +7,7 @@
 use ipsec_lens::fixture::samples::{self, Limit, TrafficOptions};
 use ipsec_lens::fixture::{damage, write_evtx};
 use ipsec_lens::read::{FileHeader, HeaderError};
-use ipsec_lens::report::{ChunkOutcome, FileReport, RecordIdGap};
+use ipsec_lens::report::{ChunkOutcome, FileReport, RecordFailure, RecordIdGap};
 use ipsec_lens::scan::{self, ChunkScan, Place, Severity, Skip};
 use std::io::Cursor;
 
@@ -16,6 +16,8 @@ const TRAFFIC_CHUNK_RECORDS: [u64; 4] = [92, 81, 79, 48];
 
 /// Record IDs of the records of interest in `samples::known_4983` (record 3 is a 4624).
 const KNOWN_EVENT_IDS: [u64; 6] = [1, 2, 4, 5, 6, 7];
+
+const CUT_RECORD: &str = "the file ends inside this record, so it was not read";
 
 const READ_ANYWAY: &str = "its records were read anyway and are marked recovered";
 
@@ -67,11 +69,33 @@ fn skip_texts(skips: &[Skip]) -> Vec<String> {
         .collect()
 }
 
+/// Builds the problems of a chunk that the file ends `into_chunk` bytes into: the chunk's
+/// warning and, when the end cuts through a record at file offset `cut_record`, that
+/// record's failure.
+fn cut_skips(into_chunk: usize, cut_record: Option<usize>) -> Vec<Skip> {
+    let mut skips = vec![Skip {
+        place: chunk_place(0),
+        severity: Severity::Warning,
+        reason: cut_reason(into_chunk, cut_record),
+    }];
+    if let Some(offset) = cut_record {
+        skips.push(Skip {
+            place: Place::RecordAt {
+                chunk: 0,
+                offset: offset as u64,
+            },
+            severity: Severity::Skipped,
+            reason: CUT_RECORD.to_owned(),
+        });
+    }
+    skips
+}
+
 /// Builds the warning for a chunk that the file ends `into_chunk` bytes into, past its
 /// header. `cut_record` is the file offset of the record that the end cuts through.
 fn cut_reason(into_chunk: usize, cut_record: Option<usize>) -> String {
     let lost = match cut_record {
-        Some(offset) => format!("The record at {offset:#x} is cut off and skipped."),
+        Some(offset) => format!("The record at {offset:#x} is cut off and listed as failed."),
         None => "No record is cut.".to_owned(),
     };
     format!(
@@ -368,18 +392,17 @@ fn cut_inside_record_names_it() {
         let chunk = &chunks[0];
         assert_eq!(chunk.records, record, "cut inside record {}", record + 1);
         assert!(chunk.recovered);
+        assert_eq!(chunk.skipped, cut_skips(at + 30 - 4096, Some(at)));
+        let facts = report.integrity();
         assert_eq!(
-            chunk.skipped,
-            [Skip {
-                place: chunk_place(0),
-                severity: Severity::Warning,
-                reason: cut_reason(at + 30 - 4096, Some(at)),
+            facts.record_failures,
+            [RecordFailure {
+                chunk: 0,
+                record_id: None,
+                offset: Some(at as u64),
+                reason: CUT_RECORD.to_owned(),
             }]
         );
-        let facts = report.integrity();
-        // NOTE: the cut record is named only in the chunk's reason, so `record_failures`
-        // and `records_failed` do not count it.
-        assert_eq!(facts.record_failures, []);
         let expected = if record == 0 {
             ChunkOutcome::Skipped
         } else {
@@ -388,7 +411,7 @@ fn cut_inside_record_names_it() {
         assert_eq!(facts.problem_chunks.len(), 1);
         assert_eq!(facts.problem_chunks[0].outcome, expected);
         assert_eq!(facts.problem_chunks[0].records_read, record);
-        assert_eq!(facts.problem_chunks[0].records_failed, 0);
+        assert_eq!(facts.problem_chunks[0].records_failed, 1);
     }
 }
 
@@ -436,11 +459,7 @@ fn cut_record_is_not_read_from_padding() {
         );
         assert_eq!(
             chunks[0].skipped,
-            [Skip {
-                place: chunk_place(0),
-                severity: Severity::Warning,
-                reason: cut_reason(cut - 4096, cut_record),
-            }],
+            cut_skips(cut - 4096, cut_record),
             "cut at {cut}"
         );
         let slow = scan::scan_chunk_slow(0, 4096, bytes[4096..].to_vec());
@@ -470,22 +489,14 @@ fn cut_record_yields_no_phantom() {
     assert_eq!(event_ids(&phantom[0]), [1]);
     assert_eq!(
         phantom[0].skipped,
-        [Skip {
-            place: chunk_place(0),
-            severity: Severity::Warning,
-            reason: cut_reason(second + 5 - 4096, Some(second)),
-        }]
+        cut_skips(second + 5 - 4096, Some(second))
     );
     assert_eq!(emptied[0].records, 0);
     assert_eq!(emptied[0].events, []);
     assert_eq!(emptied[0].first_record_id, None);
     assert_eq!(
         emptied[0].skipped,
-        [Skip {
-            place: chunk_place(0),
-            severity: Severity::Warning,
-            reason: cut_reason(first + 2612 - 4096, Some(first)),
-        }]
+        cut_skips(first + 2612 - 4096, Some(first))
     );
 }
 
@@ -677,7 +688,7 @@ fn damage_in_several_chunks_leaves_the_rest() {
             (0, ChunkOutcome::Skipped, 0, 0),
             (1, ChunkOutcome::ReadWithWarnings, 81, 0),
             (2, ChunkOutcome::PartlyRead, 78, 1),
-            (3, ChunkOutcome::PartlyRead, 10, 0),
+            (3, ChunkOutcome::PartlyRead, 10, 1),
         ]
     );
     let failed: Vec<(u64, Option<u64>)> = facts
@@ -685,8 +696,9 @@ fn damage_in_several_chunks_leaves_the_rest() {
         .iter()
         .map(|failure| (failure.chunk, failure.record_id))
         .collect();
-    // The record the end of the file cuts (ID 263) is named in chunk 3's reason instead.
-    assert_eq!(failed, [(2, None)]);
+    // The scan reads nothing of the record that the end of the file cuts (ID 263), so it
+    // is named by its offset.
+    assert_eq!(failed, [(2, None), (3, None)]);
     let reasons: Vec<&[String]> = facts
         .problem_chunks
         .iter()
@@ -698,4 +710,59 @@ fn damage_in_several_chunks_leaves_the_rest() {
     );
     assert_eq!(facts.record_id_gaps, []);
     assert_eq!(facts.record_ids_missing_inside_chunks, 1);
+}
+
+/// Damage inside chunk 1's records that its string table points into: the chunk's note
+/// must not claim that records were read, since none were.
+#[test]
+fn unreadable_tables_with_bad_crc_read_nothing() {
+    let mut bytes = traffic_file();
+    let start = 4096 + 65536 + 512;
+    for byte in &mut bytes[start..start + 2000] {
+        *byte ^= 0x5a;
+    }
+
+    let report = report_of("tables.evtx", &bytes);
+
+    let chunk_1: Vec<&Skip> = report
+        .skipped
+        .iter()
+        .filter(|skip| skip.place == chunk_place(1))
+        .collect();
+    assert_eq!(chunk_1.len(), 1, "{:?}", skip_texts(&report.skipped));
+    assert_eq!(chunk_1[0].severity, Severity::Skipped);
+    let reason = &chunk_1[0].reason;
+    assert!(
+        reason.starts_with(
+            "data CRC32 invalid and chunk tables unreadable, so none of its records were read: "
+        ),
+        "{reason}"
+    );
+    assert!(!reason.contains("read anyway"), "{reason}");
+    let facts = report.integrity();
+    assert_eq!(facts.problem_chunks.len(), 1);
+    assert_eq!(facts.problem_chunks[0].outcome, ChunkOutcome::Skipped);
+    assert_eq!(facts.problem_chunks[0].records_read, 0);
+}
+
+/// A cut through a record lists that record as failed, so the chunk's counts and its
+/// reason agree.
+#[test]
+fn cut_record_counts_as_failed() {
+    let mut bytes = traffic_file();
+    damage::truncate(&mut bytes, 200_000);
+
+    let facts = report_of("cut.evtx", &bytes).integrity();
+
+    let last = facts
+        .problem_chunks
+        .last()
+        .expect("the cut chunk has a problem");
+    assert_eq!(last.index, 2);
+    assert_eq!(last.outcome, ChunkOutcome::PartlyRead);
+    assert_eq!(last.records_read, 78);
+    assert_eq!(last.records_failed, 1);
+    assert_eq!(facts.record_failures.len(), 1);
+    assert_eq!(facts.record_failures[0].chunk, 2);
+    assert_eq!(facts.record_failures[0].reason, CUT_RECORD);
 }

@@ -136,8 +136,10 @@ fn cut_file_reports_lost_records() {
     assert_eq!(
         first.reason,
         "the file ends 3000 bytes into this chunk. The record at 0x1200 is cut off and \
-         skipped. The records before the end are read and marked recovered, because the \
-         chunk's data CRC32 cannot be checked."
+         listed as failed. The records before the end are read and marked recovered, \
+         because the chunk's data CRC32 cannot be checked."
     );
+    assert_eq!(chunk.skipped[1].severity, Severity::Skipped);
+    assert_eq!(chunk.skipped.len(), 2);
     assert!(chunk.recovered);
 }

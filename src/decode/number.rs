@@ -46,7 +46,7 @@ pub fn read_number<T: TryFrom<u64>>(value: Option<&FieldValue>) -> Option<Number
         FieldValue::Null => return None,
         FieldValue::Unsigned(number) => Some(*number),
         FieldValue::Signed(number) => u64::try_from(*number).ok(),
-        FieldValue::Text(text) => parse_decimal(text),
+        FieldValue::Text(text) => parse_exact_decimal(text),
         FieldValue::Other(_) => None,
     };
     match number.and_then(|number| T::try_from(number).ok()) {
@@ -55,13 +55,12 @@ pub fn read_number<T: TryFrom<u64>>(value: Option<&FieldValue>) -> Option<Number
     }
 }
 
-/// Parses decimal digits with optional surrounding spaces, since some writers pad numbers.
-fn parse_decimal(text: &str) -> Option<u64> {
-    let digits = text.trim();
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    digits.parse().ok()
+/// Parses text that is exactly a decimal number. The number must print back as the same
+/// text, so whitespace, a sign or a leading zero keeps the value as text and nothing of
+/// what was stored is lost.
+fn parse_exact_decimal(text: &str) -> Option<u64> {
+    let number: u64 = text.parse().ok()?;
+    (number.to_string() == text).then_some(number)
 }
 
 #[cfg(test)]
@@ -80,10 +79,20 @@ mod tests {
             port(FieldValue::Text("4500".into())),
             Some(Number::Value(4500))
         );
-        assert_eq!(
-            port(FieldValue::Text(" 500 ".into())),
-            Some(Number::Value(500))
-        );
+        assert_eq!(port(FieldValue::Text("0".into())), Some(Number::Value(0)));
+    }
+
+    #[test]
+    fn inexact_numeric_text_stays_text() {
+        for text in [
+            " 500 ", "\t9", "9\n", "+5", "-0", "0500", "00", "5.0", "1e3", "٣",
+        ] {
+            assert_eq!(
+                port(FieldValue::Text(text.into())),
+                Some(Number::Invalid(text.into())),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

@@ -43,7 +43,8 @@ pub struct FileHeader {
 
 impl FileHeader {
     /// Returns how many of the chunks this header counts lie past a file with room for
-    /// `slots` chunks, as in a copy that stopped early.
+    /// `slots` chunks, as in a copy that stopped early or a header whose chunk count is
+    /// damaged.
     pub fn chunks_missing(&self, slots: u64) -> u64 {
         u64::from(self.chunk_count).saturating_sub(slots)
     }

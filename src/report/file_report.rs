@@ -100,6 +100,13 @@ impl FileReport {
         self.chunks_scanned.saturating_sub(skipped)
     }
 
+    /// Counts the problems the page lists for this file: each of `errors` and each problem
+    /// of its chunks and records. `errors` are the session's messages about the whole file,
+    /// such as a header that counts more chunks than the file has room for.
+    pub fn problem_count(&self, errors: &[String]) -> usize {
+        errors.len() + self.skipped.len()
+    }
+
     /// Returns whether every chunk slot has been scanned or the file failed as a whole.
     pub fn is_complete(&self) -> bool {
         self.error.is_some() || (self.header.is_some() && self.chunks_scanned >= self.chunk_slots)
@@ -356,6 +363,27 @@ mod tests {
         assert_eq!(
             report.last_time.unwrap().to_string(),
             "2024-05-01T12:35:01.1234567Z"
+        );
+    }
+
+    #[test]
+    fn problem_count_adds_file_errors() {
+        let mut cut = chunk(0, vec![failure_at(1, 0)]);
+        cut.skipped = vec![Skip {
+            place: Place::Chunk {
+                index: 0,
+                offset: 0x1000,
+            },
+            severity: Severity::Warning,
+            reason: "the file ends inside this chunk".to_owned(),
+        }];
+        let mut report = FileReport::new("a.evtx", 4096 + 9000);
+        report.add_chunk(cut);
+
+        assert_eq!(report.problem_count(&[]), 1);
+        assert_eq!(
+            report.problem_count(&["the file is cut short".to_owned()]),
+            2
         );
     }
 

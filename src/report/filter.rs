@@ -93,6 +93,18 @@ impl Filter {
     pub fn is_empty(&self) -> bool {
         *self == Filter::default()
     }
+
+    /// Explains why the time range can match no row, or returns `None` when it can match.
+    /// The page shows this next to the time inputs, because an empty table alone does not
+    /// say which condition emptied it.
+    pub fn time_range_problem(&self) -> Option<&'static str> {
+        match (self.from, self.to) {
+            (Some(from), Some(to)) if from > to => {
+                Some("From is later than To, so no row can match. Change or clear one of them.")
+            }
+            _ => None,
+        }
+    }
 }
 
 pub(super) fn same_ignoring_case(a: &str, b: &str) -> bool {
@@ -287,6 +299,31 @@ mod tests {
     use crate::decode::sample::SAMPLE_TIME;
     use crate::report::sample::{failure_at, random_table, table_of, Random};
     use crate::report::Column;
+
+    #[test]
+    fn time_range_problem_when_from_after_to() {
+        let later = FileTime(SAMPLE_TIME.0 + 10_000_000);
+        let reversed = Filter {
+            from: Some(later),
+            to: Some(SAMPLE_TIME),
+            ..Filter::default()
+        };
+        let equal = Filter {
+            from: Some(SAMPLE_TIME),
+            to: Some(SAMPLE_TIME),
+            ..Filter::default()
+        };
+        let open_end = Filter {
+            from: Some(later),
+            ..Filter::default()
+        };
+
+        assert!(reversed.time_range_problem().is_some());
+        assert!(passing(&table_of(vec![failure_at(1, 0)]), &reversed).is_empty());
+        assert_eq!(equal.time_range_problem(), None);
+        assert_eq!(open_end.time_range_problem(), None);
+        assert_eq!(Filter::default().time_range_problem(), None);
+    }
 
     fn passing(table: &Table, filter: &Filter) -> Vec<u64> {
         table

@@ -123,13 +123,14 @@ fn scan_chunk_with(
     let truncated = (cut as u64) < CHUNK_SIZE;
     // Past this file offset the chunk holds only the zeros added for a cut-off file.
     let mut records_end = offset + cut as u64;
+    let mut cut_record = None;
     if truncated {
-        let partial = truncated::drop_partial_record(&mut bytes);
-        let lost = match partial {
-            Some(at) => {
-                records_end = offset + at as u64;
-                format!("The record at {records_end:#x} is cut off and skipped.")
-            }
+        if let Some(at) = truncated::drop_partial_record(&mut bytes) {
+            records_end = offset + at as u64;
+            cut_record = Some(records_end);
+        }
+        let lost = match cut_record {
+            Some(at) => format!("The record at {at:#x} is cut off and listed as failed."),
             None => "No record is cut.".to_string(),
         };
         scan.skipped.push(Skip {
@@ -154,13 +155,17 @@ fn scan_chunk_with(
         }
     };
     chunk.number = Some(index);
-    check_checksums(&chunk, &place, truncated, &mut scan);
+    let checksum_problems = check_checksums(&chunk, truncated, &mut scan);
+    // The checksum note goes before the problems met while reading, but its wording
+    // depends on what reading found.
+    let checksum_at = scan.skipped.len();
     let fast_use = match path {
         Path::Slow => None,
         Path::Fast | Path::FastOnly => fast::read_records(&mut chunk, &mut scan),
     };
+    let mut tables = Tables::Readable;
     if fast_use.is_none() && path != Path::FastOnly {
-        read_records(&mut chunk, &place, &mut scan);
+        tables = read_records(&mut chunk, &mut scan);
     }
     if truncated {
         // The cut is reported once above; the parser's complaints about the zeros are noise.
@@ -168,12 +173,32 @@ fn scan_chunk_with(
             |skip| !matches!(skip.place, Place::RecordAt { offset, .. } if offset >= records_end),
         );
     }
+    let records_failed = scan.skipped.len() - checksum_at;
+    let outcome = ReadOutcome {
+        tables,
+        records_read: scan.records,
+        records_failed,
+    };
+    if let Some(skip) = outcome.chunk_skip(&place, checksum_problems) {
+        scan.skipped.insert(checksum_at, skip);
+    }
+    if let Some(offset) = cut_record {
+        scan.skipped.push(Skip {
+            place: Place::RecordAt {
+                chunk: index,
+                offset,
+            },
+            severity: Severity::Skipped,
+            reason: "the file ends inside this record, so it was not read".to_string(),
+        });
+    }
     (scan, fast_use)
 }
 
-/// Marks the chunk recovered when a checksum fails. A cut-off chunk's data CRC32 cannot
-/// match, so it is not checked and the chunk counts as recovered already.
-fn check_checksums(chunk: &EvtxChunkData, place: &Place, truncated: bool, scan: &mut ChunkScan) {
+/// Marks the chunk recovered when a checksum fails and returns the failures, such as
+/// "data CRC32 invalid". A cut-off chunk's data CRC32 cannot match, so it is not checked
+/// and the chunk counts as recovered already.
+fn check_checksums(chunk: &EvtxChunkData, truncated: bool, scan: &mut ChunkScan) -> Option<String> {
     scan.recovered = truncated;
     let mut problems = Vec::new();
     if !chunk.validate_header_checksum() {
@@ -183,31 +208,74 @@ fn check_checksums(chunk: &EvtxChunkData, place: &Place, truncated: bool, scan: 
         problems.push("data CRC32 invalid");
     }
     if problems.is_empty() {
-        return;
+        return None;
     }
     scan.recovered = true;
-    scan.skipped.push(Skip {
-        place: place.clone(),
-        severity: Severity::Warning,
-        reason: format!(
-            "{}; its records were read anyway and are marked recovered",
-            problems.join(" and ")
-        ),
-    });
+    Some(problems.join(" and "))
 }
 
-fn read_records(chunk: &mut EvtxChunkData, place: &Place, scan: &mut ChunkScan) {
+/// Whether the chunk's string and template tables could be read.
+#[derive(Debug, PartialEq)]
+enum Tables {
+    Readable,
+    /// The tables failed, so no record was read. The text is the parser's error.
+    Unreadable(String),
+}
+
+/// The result of reading a chunk's records, for wording the chunk's own problem.
+struct ReadOutcome {
+    tables: Tables,
+    records_read: u64,
+    /// Records listed as skipped while reading.
+    records_failed: usize,
+}
+
+impl ReadOutcome {
+    /// Builds the one problem that concerns the chunk as a whole, from its checksum
+    /// failures and its tables, so the chunk's note never claims records were read when
+    /// none were.
+    fn chunk_skip(&self, place: &Place, checksum_problems: Option<String>) -> Option<Skip> {
+        let (severity, reason) = match (&self.tables, checksum_problems) {
+            (Tables::Readable, None) => return None,
+            (Tables::Unreadable(cause), None) => (
+                Severity::Skipped,
+                format!("chunk tables unreadable, so none of its records were read: {cause}"),
+            ),
+            (Tables::Unreadable(cause), Some(problems)) => (
+                Severity::Skipped,
+                format!(
+                    "{problems} and chunk tables unreadable, so none of its records were \
+                     read: {cause}"
+                ),
+            ),
+            (Tables::Readable, Some(problems)) if self.records_read == 0 => {
+                let rest = if self.records_failed > 0 {
+                    "none of its records could be read"
+                } else {
+                    "it contains no records"
+                };
+                (Severity::Warning, format!("{problems}, and {rest}"))
+            }
+            (Tables::Readable, Some(problems)) => (
+                Severity::Warning,
+                format!("{problems}; its records were read anyway and are marked recovered"),
+            ),
+        };
+        Some(Skip {
+            place: place.clone(),
+            severity,
+            reason,
+        })
+    }
+}
+
+/// Reads every record of the chunk into `scan` with the evtx parser, listing each record
+/// that fails there. The tables' failure is returned, not listed, for the caller to word.
+fn read_records(chunk: &mut EvtxChunkData, scan: &mut ChunkScan) -> Tables {
     let settings = Arc::new(ParserSettings::default());
     let mut parsed = match chunk.parse(settings) {
         Ok(parsed) => parsed,
-        Err(error) => {
-            scan.skipped.push(Skip {
-                place: place.clone(),
-                severity: Severity::Skipped,
-                reason: format!("chunk tables unreadable: {}", error_chain(&error)),
-            });
-            return;
-        }
+        Err(error) => return Tables::Unreadable(error_chain(&error)),
     };
     for item in parsed.iter() {
         let record = match item {
@@ -253,6 +321,7 @@ fn read_records(chunk: &mut EvtxChunkData, place: &Place, scan: &mut ChunkScan) 
             scan.events.push(event);
         }
     }
+    Tables::Readable
 }
 
 fn record_skip(chunk: u64, error: &EvtxError) -> Skip {

@@ -10,10 +10,11 @@ pub fn FileList() -> impl IntoView {
     let files = move || {
         state.revision.track();
         state.with_data(|data| {
-            let problems = |job: u32| {
+            // The same count as the Files table's Problems column, file errors included.
+            let problems = |file: &FileProgress| {
                 data.reports
-                    .get(job as usize)
-                    .map_or(0, |r| r.skipped.len())
+                    .get(file.job as usize)
+                    .map_or(file.errors.len(), |r| r.problem_count(&file.errors))
             };
             let files = &data.session.files;
             files
@@ -21,7 +22,7 @@ pub fn FileList() -> impl IntoView {
                 .enumerate()
                 .map(|(index, file)| {
                     let twin = same_content(&files[..index], file);
-                    (file.clone(), problems(file.job), twin)
+                    (file.clone(), problems(file), twin)
                 })
                 .collect::<Vec<_>>()
         })
@@ -71,8 +72,8 @@ fn FileRow(file: FileProgress, problems: usize, twin: Option<String>) -> impl In
     let errors = file.errors.clone();
     let note = match problems {
         0 => String::new(),
-        1 => "1 chunk or record skipped or read with a warning; see Files below".to_string(),
-        n => format!("{n} chunks or records skipped or read with a warning; see Files below"),
+        1 => "1 problem; see Files below".to_string(),
+        n => format!("{n} problems; see Files below"),
     };
     let sha256 = file.sha256.clone().map(|hash| format!("SHA-256 {hash}"));
     let twin = twin.map(|name| {

@@ -96,6 +96,7 @@ const CHOICES: [Choice; 7] = [
 pub fn Filters() -> impl IntoView {
     let state = expect_context::<AppState>();
     let text = move || state.filter.with(|filter| filter.text.clone());
+    let time_note = move || state.filter.with(Filter::time_range_problem);
     view! {
         <div class="filters" role="search">
             <label>
@@ -115,6 +116,9 @@ pub fn Filters() -> impl IntoView {
             <ZonePicker />
             <TimeBound label="From" test_id="filter-from" is_end=false />
             <TimeBound label="To" test_id="filter-to" is_end=true />
+            <span class="filter-note" role="status" data-testid="filter-time-note">
+                {time_note}
+            </span>
             {CHOICES
                 .into_iter()
                 .map(|choice| view! { <ChoiceSelect choice=choice /> })

@@ -88,7 +88,7 @@ fn file_integrity(
             facts.chunks_past_header_count.to_string(),
         ),
         (
-            "Chunks the file is too short for",
+            "Chunks the header counts past the end of the file",
             facts.chunks_missing.to_string(),
         ),
         ("EventRecordID range", range),

@@ -138,7 +138,7 @@ impl FileLine {
                 format!("{}, {}: {kind}: {}", report.name, skip.place, skip.reason),
             ));
         }
-        let problems = messages.len();
+        let problems = report.problem_count(errors);
         if problems > MESSAGE_LIMIT {
             messages.truncate(MESSAGE_LIMIT);
             let more = problems - MESSAGE_LIMIT;

@@ -202,6 +202,31 @@ test('open row and daylight saving zone travel in the URL', { skip }, async () =
   await second.context.close();
 });
 
+test('From later than To explains the empty table', { skip }, async () => {
+  const { context, page, problems } = await openWithKnown(server.url);
+  await settledRowCount(page, { shown: 3, total: 3 });
+  const note = page.getByTestId('filter-time-note');
+  assert.equal(await note.textContent(), '');
+
+  // A month either side of the fixture's times, so the page's time zone does not matter.
+  await page.getByTestId('filter-from').fill('2024-06-01T00:00:00');
+  await page.getByTestId('filter-to').fill('2024-04-01T00:00:00');
+  const count = await settledRowCount(page, { shown: 0, total: 3 });
+
+  assert.deepEqual(count, { shown: 0, total: 3 });
+  assert.equal(
+    await note.textContent(),
+    'From is later than To, so no row can match. Change or clear one of them.',
+  );
+  await page.getByTestId('filter-from').fill('');
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="filter-time-note"]')?.textContent === '',
+  );
+  assert.equal(await note.textContent(), '');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('bad fragment values are ignored', { skip }, async () => {
   const hostile =
     '#q=%E2%82%AC%26sort%3Dx&sort=NoSuchColumn-up&tz=Mars/Olympus_Mons&from=yesterday' +
