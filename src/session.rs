@@ -7,6 +7,7 @@ use crate::read::{self, FileHeader, HeaderError, FILE_HEADER_SIZE};
 use crate::scan::interest::EVENT_4983;
 use crate::scan::ChunkScan;
 use crate::worker::protocol::Request;
+use std::collections::HashSet;
 
 /// Minimum chunks one request reads (1 MiB), so a message's cost stays small beside its scan.
 pub const MIN_CHUNKS_PER_REQUEST: u64 = 16;
@@ -52,6 +53,19 @@ pub fn brings_first_rows(rows_shown: usize, scans: &[ChunkScan]) -> bool {
             .iter()
             .flat_map(|scan| &scan.events)
             .any(|event| event.event_id == EVENT_4983)
+}
+
+/// Returns `name`, or if `taken` already contains it, `name (N)` with the smallest N from 2
+/// that `taken` does not contain. Responders often collect `Security.evtx` from many hosts,
+/// and the browser gives no folder, so the suffix is what tells such files apart.
+pub fn unique_name(name: &str, taken: &HashSet<&str>) -> String {
+    if !taken.contains(name) {
+        return name.to_owned();
+    }
+    (2u64..)
+        .map(|number| format!("{name} ({number})"))
+        .find(|candidate| !taken.contains(candidate.as_str()))
+        .expect("fewer than 2^64 files share a name")
 }
 
 /// Status of a file's reading.
@@ -120,9 +134,13 @@ pub struct Session {
 }
 
 impl Session {
-    /// Registers a dropped file and returns the request that reads its header.
-    pub fn add_file(&mut self, name: String, size: u64) -> Request {
+    /// Registers a dropped file and returns the request that reads its header. The file is
+    /// named by [`unique_name`] against the files added before it, so a later drop never
+    /// renames an earlier file, and every view and export can use this name.
+    pub fn add_file(&mut self, name: &str, size: u64) -> Request {
         let job = self.files.len() as u32;
+        let taken: HashSet<&str> = self.files.iter().map(|file| file.name.as_str()).collect();
+        let name = unique_name(name, &taken);
         self.files.push(FileProgress {
             job,
             name,
@@ -296,7 +314,7 @@ mod tests {
     #[test]
     fn header_plans_batches_over_every_slot() {
         let mut session = Session::default();
-        session.add_file("a.evtx".into(), 4096 + 40 * 65536 + 100);
+        session.add_file("a.evtx", 4096 + 40 * 65536 + 100);
         let update = session.on_header(0, Ok(header()));
         assert_eq!(
             update.requests,
@@ -330,7 +348,7 @@ mod tests {
     fn big_file_reads_4_mib_per_request() {
         let mut session = Session::default();
         let slots = 1040;
-        session.add_file("big.evtx".into(), 4096 + slots * 65536);
+        session.add_file("big.evtx", 4096 + slots * 65536);
 
         let update = session.on_header(0, Ok(header()));
 
@@ -360,7 +378,7 @@ mod tests {
     #[test]
     fn file_is_done_after_last_batch() {
         let mut session = Session::default();
-        session.add_file("a.evtx".into(), 4096 + 20 * 65536);
+        session.add_file("a.evtx", 4096 + 20 * 65536);
         session.on_header(0, Ok(header()));
         session.on_chunks(0, 16 * 65536, Vec::new());
         session.on_hash(0, "ab".into());
@@ -378,7 +396,7 @@ mod tests {
     #[test]
     fn lost_header_request_still_asks_for_the_hash() {
         let mut session = Session::default();
-        session.add_file("a.evtx".into(), 4096 + 65536);
+        session.add_file("a.evtx", 4096 + 65536);
         let update = session.on_failed(0, "a worker stopped".into());
         assert_eq!(update.requests, [Request::Hash { job: 0 }]);
         assert_eq!(session.files[0].status, FileStatus::Error);
@@ -391,7 +409,7 @@ mod tests {
     #[test]
     fn bad_header_makes_an_error() {
         let mut session = Session::default();
-        session.add_file("notes.txt".into(), 10);
+        session.add_file("notes.txt", 10);
         let update = session.on_header(0, Err(HeaderError::TooShort { size: 10 }));
         assert_eq!(update.requests, [Request::Hash { job: 0 }]);
         assert_eq!(session.files[0].status, FileStatus::Error);
@@ -406,7 +424,7 @@ mod tests {
     #[test]
     fn header_only_file_is_done_with_a_note() {
         let mut session = Session::default();
-        session.add_file("empty.evtx".into(), 4096);
+        session.add_file("empty.evtx", 4096);
         let empty = FileHeader {
             chunk_count: 0,
             ..header()
@@ -428,7 +446,7 @@ mod tests {
     #[test]
     fn file_shorter_than_its_header_says_so() {
         let mut session = Session::default();
-        session.add_file("cut.evtx".into(), 4096 + 65536);
+        session.add_file("cut.evtx", 4096 + 65536);
         let three = FileHeader {
             chunk_count: 3,
             ..header()
@@ -439,6 +457,61 @@ mod tests {
             [
                 "the file header counts 3 chunks of 64 KiB but the file has room for 1, so \
                  either the file is cut short or the header's chunk count is wrong"
+            ]
+        );
+    }
+
+    #[test]
+    fn unique_name_keeps_a_free_name() {
+        let taken = HashSet::from(["System.evtx"]);
+
+        assert_eq!(unique_name("Security.evtx", &taken), "Security.evtx");
+    }
+
+    #[test]
+    fn unique_name_numbers_a_taken_name() {
+        let taken = HashSet::from(["Security.evtx"]);
+
+        assert_eq!(unique_name("Security.evtx", &taken), "Security.evtx (2)");
+    }
+
+    #[test]
+    fn unique_name_skips_taken_suffixes() {
+        let taken = HashSet::from(["Security.evtx", "Security.evtx (2)"]);
+
+        assert_eq!(unique_name("Security.evtx", &taken), "Security.evtx (3)");
+    }
+
+    #[test]
+    fn unique_name_compares_case() {
+        let taken = HashSet::from(["Security.evtx"]);
+
+        assert_eq!(unique_name("security.evtx", &taken), "security.evtx");
+    }
+
+    #[test]
+    fn add_file_names_same_names_apart() {
+        let mut session = Session::default();
+        for _ in 0..3 {
+            session.add_file("Security.evtx", 4096);
+        }
+        // A file whose own name is a suffixed one still gets a name of its own.
+        session.add_file("Security.evtx (2)", 4096);
+        session.add_file("Security.evtx", 4096);
+
+        let names: Vec<&str> = session
+            .files
+            .iter()
+            .map(|file| file.name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "Security.evtx",
+                "Security.evtx (2)",
+                "Security.evtx (3)",
+                "Security.evtx (2) (2)",
+                "Security.evtx (4)",
             ]
         );
     }

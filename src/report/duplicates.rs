@@ -234,15 +234,10 @@ impl Overlap {
     }
 }
 
-/// Names file `index` by its name, adding its position in the drop when another dropped
-/// file has the same name, so two copies named `Security.evtx` stay apart.
-fn file_label(files: &[String], index: u32) -> String {
-    let name = files.get(index as usize).map_or("", String::as_str);
-    if files.iter().filter(|other| *other == name).count() > 1 {
-        format!("{name} (file {})", index + 1)
-    } else {
-        name.to_owned()
-    }
+/// Names file `index` as `files` does. The session gives every dropped file a distinct
+/// name, so these names match the file column and the export's `files[].name`.
+fn file_label(files: &[String], index: u32) -> &str {
+    files.get(index as usize).map_or("", String::as_str)
 }
 
 /// Keeps the first copy of each record among `events` and drops the later ones, comparing
@@ -463,23 +458,28 @@ mod tests {
     }
 
     #[test]
-    fn same_file_names_are_numbered() {
-        let first = one_chunk_report("Security.evtx", failures(1..=2));
-        let second = one_chunk_report("Security.evtx", failures(1..=2));
+    fn same_file_names_use_session_names() {
+        let mut session = crate::session::Session::default();
+        session.add_file("Security.evtx", 0);
+        session.add_file("Security.evtx", 0);
+        let reports: Vec<FileReport> = session
+            .files
+            .iter()
+            .map(|file| one_chunk_report(&file.name, failures(1..=2)))
+            .collect();
 
-        let table = Table::from_files(&[first, second]);
+        let table = Table::from_files(&reports);
         let overlap = &table.duplicates().overlaps()[0];
 
         assert_eq!(
             overlap.describe(&table.files),
             "2 records of host1.contoso.com (2 of event 4983, 0 other IPsec events) appear \
-             in both Security.evtx (file 1) and Security.evtx (file 2); counted once, from \
-             Security.evtx (file 1), the file dropped earlier."
+             in both Security.evtx and Security.evtx (2); counted once, from Security.evtx, \
+             the file dropped earlier."
         );
-        assert_eq!(
-            overlap.to_json(&table.files)["copy_file"],
-            "Security.evtx (file 2)"
-        );
+        let json = overlap.to_json(&table.files);
+        assert_eq!(json["kept_file"], "Security.evtx");
+        assert_eq!(json["copy_file"], "Security.evtx (2)");
     }
 
     #[test]

@@ -256,6 +256,34 @@ mod tests {
     }
 
     #[test]
+    fn same_name_files_match_duplicates() {
+        let mut session = crate::session::Session::default();
+        session.add_file("Security.evtx", 0);
+        session.add_file("Security.evtx", 0);
+        let reports: Vec<FileReport> = session
+            .files
+            .iter()
+            .map(|file| one_chunk_report(&file.name, vec![failure_at(1, 0), failure_at(2, 1)]))
+            .collect();
+        let table = Table::from_files(&reports);
+
+        let json = export_json(&reports, &table, &table.all_indices());
+        let value: Value = serde_json::from_str(&json).unwrap();
+
+        assert_eq!(value["files"][0]["name"], "Security.evtx");
+        assert_eq!(value["files"][1]["name"], "Security.evtx (2)");
+        assert_eq!(
+            value["duplicates"][0]["kept_file"],
+            value["files"][0]["name"]
+        );
+        assert_eq!(
+            value["duplicates"][0]["copy_file"],
+            value["files"][1]["name"]
+        );
+        assert_eq!(value["events"][0]["file"], "Security.evtx");
+    }
+
+    #[test]
     fn output_parses_back() {
         let table = hostile_table();
 

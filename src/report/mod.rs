@@ -16,6 +16,7 @@ pub mod file_report;
 pub mod filter;
 pub mod html_report;
 pub mod integrity;
+pub mod long_lists;
 mod radix_sort;
 pub mod record_ids;
 pub mod related;

@@ -1,13 +1,18 @@
 //! One row per dropped file: name, size, progress and outcome.
 
 use super::state::AppState;
+use crate::report::long_lists::{split_problem_rows, starts_open, FileTally};
 use crate::session::{FileProgress, FileStatus};
 use leptos::prelude::*;
+
+/// A file row's data: the file, its count of skipped chunks and records, and the name of an
+/// earlier file with the same content.
+type RowData = (FileProgress, usize, Option<String>);
 
 #[component]
 pub fn FileList() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let files = move || {
+    let rows = Memo::new(move |_| {
         state.revision.track();
         state.with_data(|data| {
             // The same count as the Files table's Problems column, file errors included.
@@ -24,23 +29,57 @@ pub fn FileList() -> impl IntoView {
                     let twin = same_content(&files[..index], file);
                     (file.clone(), problems(file), twin)
                 })
-                .collect::<Vec<_>>()
+                .collect::<Vec<RowData>>()
         })
+    });
+    let summary = move || {
+        let mut tally = FileTally::default();
+        for (file, problems, _) in rows.get().iter() {
+            tally.count(file.status, has_problems(file, *problems));
+        }
+        tally.describe()
     };
+    let split = Memo::new(move |_| {
+        split_problem_rows(rows.get(), |(file, problems, _)| {
+            has_problems(file, *problems)
+        })
+    });
+    // The memo changes only when the list crosses the limit, so a list the user opened or
+    // closed stays that way while files finish.
+    let open = Memo::new(move |_| starts_open(rows.with(Vec::len)));
+    let has_files = move || rows.with(|rows| !rows.is_empty());
     view! {
         <section class="files" aria-label="Files">
-            <For
-                each=files
-                key=|(file, problems, twin)| {
-                    let hashing = file.is_hashing();
-                    (file.job, file.status, file.bytes_done, file.sha256.is_some(), hashing,
-                        *problems, twin.is_some())
-                }
-                let:((file, problems, twin))
-            >
-                <FileRow file=file problems=problems twin=twin />
-            </For>
+            <Show when=has_files>
+                <details class="file-list" data-testid="file-list" prop:open=move || open.get()>
+                    <summary data-testid="file-list-summary">{summary}</summary>
+                    <FileRows rows=Signal::derive(move || split.get().1) />
+                </details>
+                <FileRows rows=Signal::derive(move || split.get().0) />
+            </Show>
         </section>
+    }
+}
+
+/// Returns whether a file failed, was cut short or had chunks or records skipped.
+fn has_problems(file: &FileProgress, skipped: usize) -> bool {
+    file.status == FileStatus::Error || !file.errors.is_empty() || skipped > 0
+}
+
+#[component]
+fn FileRows(rows: Signal<Vec<RowData>>) -> impl IntoView {
+    view! {
+        <For
+            each=move || rows.get()
+            key=|(file, problems, twin)| {
+                let hashing = file.is_hashing();
+                (file.job, file.status, file.bytes_done, file.sha256.is_some(), hashing,
+                    *problems, twin.is_some())
+            }
+            let:((file, problems, twin))
+        >
+            <FileRow file=file problems=problems twin=twin />
+        </For>
     }
 }
 

@@ -127,9 +127,16 @@ impl AppState {
                 let Some(file) = files.get(index) else {
                     continue;
                 };
-                let request = data.session.add_file(file.name(), file.size() as u64);
+                let request = data.session.add_file(&file.name(), file.size() as u64);
+                // The session's name differs from the file's when an earlier file has the
+                // same name, and the report must carry the same name into every export.
+                let name = data
+                    .session
+                    .files
+                    .last()
+                    .map_or_else(|| file.name(), |added| added.name.clone());
                 data.reports
-                    .push(FileReport::new(&file.name(), file.size() as u64));
+                    .push(FileReport::new(&name, file.size() as u64));
                 data.files.push(file.clone());
                 requests.push((request, file));
             }

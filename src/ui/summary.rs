@@ -3,6 +3,7 @@
 
 use super::state::AppState;
 use super::timing;
+use crate::report::long_lists::{describe_overlaps, starts_open};
 use crate::report::{FileReport, ValueCount};
 use crate::scan::Severity;
 use leptos::prelude::*;
@@ -31,18 +32,24 @@ pub fn Summary(#[prop(into)] view_rows: Signal<Arc<Vec<u32>>>) -> impl IntoView 
                 .collect::<Vec<_>>()
         })
     });
+    // Each memo changes only when its list crosses the limit, so a list the user opened or
+    // closed stays that way while files finish.
+    let totals_open = Memo::new(move |_| starts_open(lines.with(Vec::len)));
     let overlaps = Memo::new(move |_| {
         state.table_revision.track();
         state.with_data(|data| {
             let table = &data.table;
-            table
-                .duplicates()
-                .overlaps()
-                .iter()
-                .map(|overlap| crate::report::visible_text(&overlap.describe(&table.files)))
-                .collect::<Vec<_>>()
+            let overlaps = table.duplicates().overlaps();
+            Overlaps {
+                lines: overlaps
+                    .iter()
+                    .map(|overlap| crate::report::visible_text(&overlap.describe(&table.files)))
+                    .collect(),
+                records: overlaps.iter().map(|overlap| overlap.records()).sum(),
+            }
         })
     });
+    let overlaps_open = Memo::new(move |_| starts_open(overlaps.with(|o| o.lines.len())));
     let top = move |pick: fn(&crate::report::Table, &[u32]) -> Vec<ValueCount>| {
         let rows = view_rows.get();
         timing::measured(timing::SUMMARY_TOP, || {
@@ -54,6 +61,8 @@ pub fn Summary(#[prop(into)] view_rows: Signal<Arc<Vec<u32>>>) -> impl IntoView 
     view! {
         <section class="summary" aria-label="Summary">
             <h2>"Files"</h2>
+            <details class="file-totals" prop:open=move || totals_open.get()>
+            <summary>{move || lines.with(|lines| totals_summary(lines))}</summary>
             <table class="totals" data-testid="file-totals">
                 <thead>
                     <tr>
@@ -69,6 +78,7 @@ pub fn Summary(#[prop(into)] view_rows: Signal<Arc<Vec<u32>>>) -> impl IntoView 
                 </thead>
                 <tbody>{move || lines.get().into_iter().map(file_totals_row).collect_view()}</tbody>
             </table>
+            </details>
             {move || {
                 lines
                     .get()
@@ -77,7 +87,7 @@ pub fn Summary(#[prop(into)] view_rows: Signal<Arc<Vec<u32>>>) -> impl IntoView 
                     .map(skip_list)
                     .collect_view()
             }}
-            {move || duplicate_list(overlaps.get())}
+            {move || duplicate_list(overlaps.get(), overlaps_open)}
             <div class="summary-grid">
                 <TopList title="Top failure reasons" test_id="top-reasons" counts=reasons
                     pick=|filter, value| filter.failure_reason = Some(value) />
@@ -199,10 +209,30 @@ fn skip_list(line: FileLine) -> impl IntoView {
     }
 }
 
+/// The sentences of the records seen in more than one file, and the copies left out.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Overlaps {
+    lines: Vec<String>,
+    records: u64,
+}
+
+/// Describes the Files table in its folded line, such as "Totals of 300 files, 2 with
+/// problems listed below".
+fn totals_summary(lines: &[FileLine]) -> String {
+    let files = lines.len();
+    let noun = if files == 1 { "file" } else { "files" };
+    let problems = lines.iter().filter(|line| line.problems > 0).count();
+    if problems == 0 {
+        return format!("Totals of {files} {noun}");
+    }
+    format!("Totals of {files} {noun}, {problems} with problems listed below")
+}
+
 /// Lists the records seen more than once, one sentence per pair of files and computer;
 /// nothing when every record appears once.
-fn duplicate_list(lines: Vec<String>) -> impl IntoView {
-    (!lines.is_empty()).then(|| {
+fn duplicate_list(overlaps: Overlaps, open: Memo<bool>) -> impl IntoView {
+    (!overlaps.lines.is_empty()).then(|| {
+        let summary = describe_overlaps(overlaps.lines.len(), overlaps.records);
         view! {
             <div class="duplicates" data-testid="duplicates">
                 <h3>"Records seen more than once"</h3>
@@ -210,7 +240,13 @@ fn duplicate_list(lines: Vec<String>) -> impl IntoView {
                     "The table, charts, alerts and exports count each record once. The counts "
                     "per file above include every copy."
                 </p>
-                <ul>{lines.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
+                <details prop:open=move || open.get()>
+                    <summary>{summary}</summary>
+                    <ul>
+                        {overlaps.lines.into_iter().map(|line| view! { <li>{line}</li> })
+                            .collect_view()}
+                    </ul>
+                </details>
             </div>
         }
     })

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import {
@@ -161,6 +161,54 @@ test('cut, header-only and copied logs', { skip }, async () => {
     await twin('header-copy.evtx').textContent(),
     'Same content as header-only.evtx; its records are counted once.',
   );
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('many files fold their lists', { skip }, async () => {
+  // Twelve copies of a log of two computers make 22 overlaps, and 13 files are more than
+  // the 10 entries a list shows unfolded.
+  const directory = path.join(OUTPUT_DIR, 'many-files');
+  await mkdir(directory, { recursive: true });
+  const copies = [];
+  for (let index = 1; index <= 12; index += 1) {
+    const copy = path.join(directory, `host${String(index).padStart(2, '0')}.evtx`);
+    await copyFile(KNOWN, copy);
+    copies.push(copy);
+  }
+  const notes = path.join(directory, 'notes.evtx');
+  await writeFile(notes, 'These are notes, not an event log.\n'.repeat(200));
+  const { context, page, problems } = await openApp(browser, server.url);
+
+  await addFiles(page, [...copies, notes]);
+  const names = [...copies, notes].map((file) => path.basename(file));
+  await waitForFiles(page, names);
+  const all = { shown: 3, total: 3 };
+  assert.deepEqual(await settledRowCount(page, all), all);
+
+  const fileList = page.getByTestId('file-list');
+  assert.equal(await fileList.evaluate((details) => details.open), false);
+  assert.equal(
+    (await page.getByTestId('file-list-summary').textContent()).trim(),
+    '13 files: 12 done, 1 failed',
+  );
+  const row = (name) => page.locator(`[data-testid="file-row"][data-file-name="${name}"]`);
+  assert.equal(await row('notes.evtx').isVisible(), true, 'the failed file stays in view');
+  assert.equal(await row('host01.evtx').isVisible(), false);
+  assert.equal(await page.getByTestId('file-totals').isVisible(), false);
+  const totals = await fileTotals(page);
+  assert.equal(totals.size, 13);
+  const duplicates = page.getByTestId('duplicates');
+  assert.equal(await duplicates.locator('li').count(), 22);
+  assert.equal(await duplicates.locator('li').first().isVisible(), false);
+  assert.match(
+    await duplicates.locator('summary').textContent(),
+    /^22 overlaps between files, \d+ repeated records left out$/,
+  );
+  assert.equal(await page.getByTestId('events-table').isVisible(), true);
+
+  await page.getByTestId('file-list-summary').click();
+  assert.equal(await row('host01.evtx').isVisible(), true);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -6,6 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import {
@@ -14,6 +15,7 @@ import {
   FIXTURE_DIR,
   fileTotals,
   launchBrowser,
+  OUTPUT_DIR,
   openApp,
   settledRowCount,
   startServer,
@@ -144,6 +146,41 @@ test('same record IDs of another computer are no copies', { skip }, async () => 
   assert.equal(await page.getByTestId('duplicates').count(), 0);
   const totals = await fileTotals(page);
   assert.equal(totals.get('host-other.evtx')?.Duplicates, 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('same-name files from two hosts get distinct names', { skip }, async () => {
+  // Responders collect Security.evtx from every host, so two folders hold the same name.
+  const copies = [];
+  for (const [folder, source] of [['host1', HOST_A], ['host2', HOST_B]]) {
+    const directory = path.join(OUTPUT_DIR, 'same-name', folder);
+    await mkdir(directory, { recursive: true });
+    const copy = path.join(directory, 'Security.evtx');
+    await copyFile(source, copy);
+    copies.push(copy);
+  }
+  const { context, page, problems } = await openApp(browser, server.url);
+
+  await addFiles(page, copies);
+  const names = ['Security.evtx', 'Security.evtx (2)'];
+  const statuses = await waitForFiles(page, names);
+
+  for (const name of names) assert.equal(statuses.get(name), 'done', name);
+  const all = { shown: 200, total: 200 };
+  assert.deepEqual(await settledRowCount(page, all), all);
+  const totals = await fileTotals(page);
+  assert.deepEqual([...totals.keys()], names);
+  assert.equal(totals.get('Security.evtx (2)')?.Duplicates, 60);
+  const headings = await page.getByTestId('integrity').locator('h3').allTextContents();
+  assert.deepEqual(headings, names);
+  const json = JSON.parse((await download(page, 'Export JSON')).text);
+  assert.deepEqual(json.files.map((file) => file.name), names);
+  assert.equal(json.duplicates.length, 1);
+  assert.equal(json.duplicates[0].kept_file, 'Security.evtx');
+  assert.equal(json.duplicates[0].copy_file, 'Security.evtx (2)');
+  const fileColumn = new Set(json.events.map((event) => event.file));
+  assert.deepEqual(fileColumn, new Set(names));
   assert.deepEqual(problems, []);
   await context.close();
 });
