@@ -128,6 +128,55 @@ impl Integrity {
         }
     }
 
+    /// Lists one line per damaged chunk, failed record and EventRecordID gap, at most
+    /// `limit` of each, and then how many more the JSON export has.
+    pub fn problem_lines(&self, limit: usize) -> Vec<String> {
+        let mut lines = Vec::new();
+        for chunk in self.problem_chunks.iter().take(limit) {
+            let mut line = format!(
+                "chunk {} at {:#x}: {} ({} records read, {} failed)",
+                chunk.index,
+                chunk.offset,
+                chunk.outcome.name().replace('_', " "),
+                chunk.records_read,
+                chunk.records_failed,
+            );
+            // A chunk may have failed records and no reason of its own: the records' lines
+            // follow below.
+            if !chunk.reasons.is_empty() {
+                line.push_str(": ");
+                line.push_str(&chunk.reasons.join("; "));
+            }
+            lines.push(line);
+        }
+        for failure in self.record_failures.iter().take(limit) {
+            let place = match (failure.record_id, failure.offset) {
+                (Some(id), _) => format!("record {id}"),
+                (None, Some(offset)) => format!("record at {offset:#x}"),
+                (None, None) => "a record".into(),
+            };
+            lines.push(format!(
+                "chunk {}, {place}: {}",
+                failure.chunk, failure.reason
+            ));
+        }
+        for gap in self.record_id_gaps.iter().take(limit) {
+            lines.push(format!(
+                "EventRecordIDs {} to {} missing ({} records)",
+                gap.after + 1,
+                gap.before - 1,
+                gap.len()
+            ));
+        }
+        let cut = self.problem_chunks.len().saturating_sub(limit)
+            + self.record_failures.len().saturating_sub(limit)
+            + self.record_id_gaps.len().saturating_sub(limit);
+        if cut > 0 {
+            lines.push(format!("{cut} more entries are in the JSON export"));
+        }
+        lines
+    }
+
     /// Builds the JSON object of the export's `files[].integrity`, with times as ISO 8601.
     pub fn to_json(&self) -> Value {
         let chunks: Vec<Value> = self
@@ -429,6 +478,27 @@ mod tests {
             facts.last_time.map(|time| time.to_string()).as_deref(),
             Some("2024-05-01T12:35:04.1234567Z")
         );
+    }
+
+    #[test]
+    fn problem_lines_name_each_problem() {
+        let facts = damaged_report().integrity();
+
+        assert_eq!(
+            facts.problem_lines(20),
+            [
+                // Its failed record has the line below, and the chunk no reason of its own.
+                "chunk 1 at 0x11000: partly read (2 records read, 1 failed)",
+                "chunk 2 at 0x21000: skipped (0 records read, 0 failed): bad chunk signature",
+                "chunk 3 at 0x31000: read with warnings (1 records read, 0 failed): \
+                 data CRC32 invalid",
+                "chunk 1, record 4: invalid token",
+                "EventRecordIDs 6 to 8 missing (3 records)",
+            ]
+        );
+        let cut = facts.problem_lines(1);
+        assert_eq!(cut.len(), 4);
+        assert_eq!(cut[3], "2 more entries are in the JSON export");
     }
 
     #[test]

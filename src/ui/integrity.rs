@@ -102,7 +102,7 @@ fn file_integrity(
             ),
         ),
     ];
-    let details = problem_lines(&facts);
+    let details = facts.problem_lines(LIST_LIMIT);
     view! {
         <div class="integrity-file">
             <h3>{name}</h3>
@@ -119,46 +119,4 @@ fn file_integrity(
             </ul>
         </div>
     }
-}
-
-/// Lists one line per damaged chunk, failed record and gap, cut at [`LIST_LIMIT`] each.
-fn problem_lines(facts: &Integrity) -> Vec<String> {
-    let mut lines = Vec::new();
-    for chunk in facts.problem_chunks.iter().take(LIST_LIMIT) {
-        lines.push(format!(
-            "chunk {} at {:#x}: {} ({} records read, {} failed): {}",
-            chunk.index,
-            chunk.offset,
-            chunk.outcome.name().replace('_', " "),
-            chunk.records_read,
-            chunk.records_failed,
-            chunk.reasons.join("; ")
-        ));
-    }
-    for failure in facts.record_failures.iter().take(LIST_LIMIT) {
-        let place = match (failure.record_id, failure.offset) {
-            (Some(id), _) => format!("record {id}"),
-            (None, Some(offset)) => format!("record at {offset:#x}"),
-            (None, None) => "a record".into(),
-        };
-        lines.push(format!(
-            "chunk {}, {place}: {}",
-            failure.chunk, failure.reason
-        ));
-    }
-    for gap in facts.record_id_gaps.iter().take(LIST_LIMIT) {
-        lines.push(format!(
-            "EventRecordIDs {} to {} missing ({} records)",
-            gap.after + 1,
-            gap.before - 1,
-            gap.len()
-        ));
-    }
-    let cut = facts.problem_chunks.len().saturating_sub(LIST_LIMIT)
-        + facts.record_failures.len().saturating_sub(LIST_LIMIT)
-        + facts.record_id_gaps.len().saturating_sub(LIST_LIMIT);
-    if cut > 0 {
-        lines.push(format!("{cut} more entries are in the JSON export"));
-    }
-    lines
 }
