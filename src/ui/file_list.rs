@@ -105,6 +105,8 @@ fn FileRow(file: FileProgress, problems: usize, twin: Option<String>) -> impl In
         // The second pass over the file can outlast the scan, and a full bar alone looks stuck.
         FileStatus::Parsing if file.is_hashing() => "computing SHA-256…".to_string(),
         FileStatus::Parsing => format!("{percent:.0}%"),
+        // Green "done" alone would hide a file that lost chunks or ends inside its header.
+        FileStatus::Done if problems > 0 => "done, with problems".to_string(),
         FileStatus::Done => "done".to_string(),
         FileStatus::Error => "error".to_string(),
     };
@@ -129,7 +131,8 @@ fn FileRow(file: FileProgress, problems: usize, twin: Option<String>) -> impl In
             <span class="file-size">{format_size(file.size)}</span>
             <progress max="100" value=percent.to_string()
                 aria-label=format!("{} read", file.name)></progress>
-            <span class=format!("file-status {status}")>{outcome}</span>
+            <span class=format!("file-status {status}") class:with-problems=problems != 0
+                data-testid="file-status">{outcome}</span>
             <span class="file-note">{note}</span>
             <span class="file-hash" data-testid="file-sha256">{sha256}</span>
             {twin}

@@ -51,6 +51,8 @@ test('known fixture shows three 4983 rows', { skip }, async () => {
   const statuses = await waitForFiles(page, ['known.evtx']);
 
   assert.equal(statuses.get('known.evtx'), 'done');
+  const status = page.locator('[data-file-name="known.evtx"] [data-testid="file-status"]');
+  assert.equal(await status.textContent(), 'done');
   const totals = (await fileTotals(page)).get('known.evtx');
   assert.equal(totals?.Records, 7);
   assert.equal(totals?.['4983'], 3);
@@ -145,6 +147,10 @@ test('cut, header-only and copied logs', { skip }, async () => {
   assert.equal(totals.get('cut.evtx')?.Problems, 1);
   const note = page.locator('[data-file-name="cut.evtx"] .file-note');
   assert.equal(await note.textContent(), '1 problem; see Files below');
+  // A file done with problems does not look like a clean one.
+  const shown = (name) => page.locator(`[data-file-name="${name}"] [data-testid="file-status"]`);
+  assert.equal(await shown('cut.evtx').textContent(), 'done, with problems');
+  assert.equal(await shown('header-only.evtx').textContent(), 'done, with problems');
   const errors = (name) => page.locator(`[data-file-name="${name}"] .file-errors`).textContent();
   const shortBy = new RegExp(
     `header counts ${promised} chunks of 64 KiB but the file has room for 1, so either the ` +
