@@ -67,6 +67,10 @@ pub struct ReportInput<'a> {
     pub generated_at: Option<FileTime>,
     /// The zone the report shows times in, as the page did when it was saved.
     pub clock: &'a ZonedClock<'a>,
+    /// Each file's problems as the page lists them, by position in `reports`. They include
+    /// problems only the page tracks, such as a header that counts more chunks than the
+    /// file holds. A file without an entry lists its report's own error and lost chunks.
+    pub file_errors: &'a [Vec<String>],
 }
 
 /// Writes the report of a view as one HTML document.
@@ -169,8 +173,7 @@ fn write_files(html: &mut String, input: &ReportInput<'_>) {
     for (position, report) in input.reports.iter().enumerate() {
         let view_rows = in_view.get(position).map_or(0, |total| total.rows);
         let other_ipsec: u64 = report.other_event_counts().values().sum();
-        let problems =
-            report.skipped.len() + usize::from(report.error.is_some()) + report.lost.len();
+        let problems = report.problem_count(&file_errors(input, position));
         put!(
             html,
             "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
@@ -186,13 +189,27 @@ fn write_files(html: &mut String, input: &ReportInput<'_>) {
         );
     }
     html.push_str("</tbody>\n</table>\n");
-    for report in input.reports {
-        write_problems(html, report);
+    for (position, report) in input.reports.iter().enumerate() {
+        write_problems(html, report, &file_errors(input, position));
     }
 }
 
-fn write_problems(html: &mut String, report: &FileReport) {
-    if report.error.is_none() && report.skipped.is_empty() && report.lost.is_empty() {
+/// Returns the problems of file `position` that are not skipped chunks or records: the
+/// page's list when the caller gave one, or else the report's own error and lost chunks.
+fn file_errors(input: &ReportInput<'_>, position: usize) -> Vec<String> {
+    if let Some(errors) = input.file_errors.get(position) {
+        return errors.clone();
+    }
+    let report = &input.reports[position];
+    let error = report.error.as_ref().map(ToString::to_string);
+    error
+        .into_iter()
+        .chain(report.lost.iter().cloned())
+        .collect()
+}
+
+fn write_problems(html: &mut String, report: &FileReport, errors: &[String]) {
+    if errors.is_empty() && report.skipped.is_empty() {
         return;
     }
     put!(
@@ -200,11 +217,8 @@ fn write_problems(html: &mut String, report: &FileReport) {
         "<h3>Problems in {}</h3>\n<ul class=\"problems\">",
         shown(&report.name)
     );
-    if let Some(error) = &report.error {
-        put!(html, "<li>{}</li>", shown(&error.to_string()));
-    }
-    for lost in &report.lost {
-        put!(html, "<li>{}</li>", escape(lost));
+    for error in errors {
+        put!(html, "<li>{}</li>", shown(error));
     }
     for skip in report.skipped.iter().take(MAX_PROBLEMS) {
         put!(html, "<li>{}</li>", shown(&skip.to_string()));
@@ -470,7 +484,34 @@ mod tests {
             rules: &rules,
             generated_at: None,
             clock: &ZonedClock::utc(),
+            file_errors: &[],
         })
+    }
+
+    #[test]
+    fn page_errors_count_and_show() {
+        let report = one_chunk_report("cut.evtx", vec![failure_at(1, 0)]);
+        let table = Table::from_files(std::slice::from_ref(&report));
+        let cut = "the file header counts 9 chunks of 64 KiB but the file has room for 1, so \
+                   either the file is cut short or the header's chunk count is wrong";
+        let errors = [vec![cut.to_owned()]];
+        let html = html_report(&ReportInput {
+            reports: std::slice::from_ref(&report),
+            table: &table,
+            rows: &table.all_indices(),
+            filter: &Filter::default(),
+            rules: &[],
+            generated_at: None,
+            clock: &ZonedClock::utc(),
+            file_errors: &errors,
+        });
+
+        assert!(
+            html.contains(&format!("<li>{}</li>", cut.replace('\'', "&#39;"))),
+            "{html}"
+        );
+        let problems_cell = format!("<td class=\"num\">{}</td></tr>", report.skipped.len() + 1);
+        assert!(html.contains(&problems_cell), "{html}");
     }
 
     /// Lists `on…=` attributes in tags. Every `<` of a value is escaped, so each `<` that
@@ -670,6 +711,7 @@ mod tests {
             rules: &[],
             generated_at: FileTime::parse_iso("2024-06-01T00:00:00Z"),
             clock: &kolkata,
+            file_errors: &[],
         });
 
         assert!(html.contains("Times are in Asia/Kolkata, each with its UTC offset."));

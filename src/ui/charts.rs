@@ -201,6 +201,12 @@ pub fn SaveReportButton(
         let zone = state.zone.get_untracked();
         let html = with_clock(&zone, |clock| {
             state.with_data(|data| {
+                let file_errors: Vec<Vec<String>> = data
+                    .session
+                    .files
+                    .iter()
+                    .map(|file| file.errors.clone())
+                    .collect();
                 html_report(&ReportInput {
                     reports: &data.reports,
                     table: &data.table,
@@ -209,6 +215,7 @@ pub fn SaveReportButton(
                     rules: &rules,
                     generated_at: Some(now),
                     clock,
+                    file_errors: &file_errors,
                 })
             })
         });
