@@ -267,7 +267,9 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::sample::{chunk, failure_at, one_chunk_report, other_event};
+    use crate::report::sample::{
+        chunk, failure_at, one_chunk_report, other_event, same_name_reports,
+    };
     use crate::scan::RawEvent;
 
     /// Builds 4983 records `ids` of the sample computer, record `n` at `n` seconds.
@@ -459,14 +461,7 @@ mod tests {
 
     #[test]
     fn same_file_names_use_session_names() {
-        let mut session = crate::session::Session::default();
-        session.add_file("Security.evtx", 0);
-        session.add_file("Security.evtx", 0);
-        let reports: Vec<FileReport> = session
-            .files
-            .iter()
-            .map(|file| one_chunk_report(&file.name, failures(1..=2)))
-            .collect();
+        let reports = same_name_reports();
 
         let table = Table::from_files(&reports);
         let overlap = &table.duplicates().overlaps()[0];

@@ -133,7 +133,9 @@ fn file_entry(report: &FileReport) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::sample::{failure_at, hostile_table, long_reason, one_chunk_report};
+    use crate::report::sample::{
+        failure_at, hostile_table, long_reason, one_chunk_report, same_name_reports,
+    };
     use crate::scan::{Place, Severity, Skip};
 
     #[test]
@@ -257,14 +259,7 @@ mod tests {
 
     #[test]
     fn same_name_files_match_duplicates() {
-        let mut session = crate::session::Session::default();
-        session.add_file("Security.evtx", 0);
-        session.add_file("Security.evtx", 0);
-        let reports: Vec<FileReport> = session
-            .files
-            .iter()
-            .map(|file| one_chunk_report(&file.name, vec![failure_at(1, 0), failure_at(2, 1)]))
-            .collect();
+        let reports = same_name_reports();
         let table = Table::from_files(&reports);
 
         let json = export_json(&reports, &table, &table.all_indices());

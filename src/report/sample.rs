@@ -187,3 +187,16 @@ fn random_value(random: &mut Random, position: usize) -> FieldValue {
         _ => text((*random.pick(&TRICKY_TEXTS)).to_owned()),
     }
 }
+
+/// Returns the reports of two different logs both dropped as `Security.evtx`, named as the
+/// session names them, each with the 4983 records 1 and 2 of one computer.
+pub fn same_name_reports() -> Vec<FileReport> {
+    let mut session = crate::session::Session::default();
+    session.add_file("Security.evtx", 0);
+    session.add_file("Security.evtx", 0);
+    session
+        .files
+        .iter()
+        .map(|file| one_chunk_report(&file.name, vec![failure_at(1, 1), failure_at(2, 2)]))
+        .collect()
+}
