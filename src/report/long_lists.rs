@@ -12,6 +12,16 @@ pub fn starts_open(entries: usize) -> bool {
     entries <= OPEN_MAX_ENTRIES
 }
 
+/// Returns the integrity panel's summary line for `files` files, `with_problems` of them
+/// with problems.
+pub fn describe_integrity(files: usize, with_problems: usize) -> String {
+    let noun = if files == 1 { "file" } else { "files" };
+    match with_problems {
+        0 => format!("Integrity facts of {files} {noun}"),
+        _ => format!("Integrity facts of {files} {noun}, {with_problems} with problems"),
+    }
+}
+
 /// Counts of dropped files by outcome, for the file list's summary line.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FileTally {
@@ -78,6 +88,16 @@ pub fn describe_overlaps(overlaps: usize, records: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn integrity_summary_counts_files() {
+        assert_eq!(describe_integrity(1, 0), "Integrity facts of 1 file");
+        assert_eq!(
+            describe_integrity(12, 2),
+            "Integrity facts of 12 files, 2 with problems"
+        );
+    }
+
     use super::*;
 
     #[test]

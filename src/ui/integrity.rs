@@ -2,6 +2,7 @@
 
 use super::state::AppState;
 use crate::report::integrity::Integrity;
+use crate::report::long_lists::{describe_integrity, starts_open};
 use leptos::prelude::*;
 
 /// Gaps and failures listed per file before the list is cut; the JSON export has them all.
@@ -30,15 +31,39 @@ pub fn IntegrityPanel() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
+    // The count of files, and of those with a failed header, skipped data or lost chunks.
+    let counts = Memo::new(move |_| {
+        state.revision.track();
+        state.with_data(|data| {
+            let troubled = data
+                .reports
+                .iter()
+                .filter(|report| {
+                    report.error.is_some() || !report.skipped.is_empty() || !report.lost.is_empty()
+                })
+                .count();
+            (data.reports.len(), troubled)
+        })
+    });
+    // Changes only when the count crosses the limit, so a panel the user opened stays open.
+    let open = Memo::new(move |_| starts_open(counts.get().0));
     view! {
         <section class="integrity" aria-label="Integrity">
             <h2>"Integrity"</h2>
-            <div class="integrity-grid" data-testid="integrity">
-                {move || {
-                    let zone = state.zone.get();
-                    files().into_iter().map(|file| file_integrity(file, &zone)).collect_view()
-                }}
-            </div>
+            <details class="integrity-files" prop:open=move || open.get()>
+                <summary data-testid="integrity-summary">
+                    {move || {
+                        let (files, with_problems) = counts.get();
+                        describe_integrity(files, with_problems)
+                    }}
+                </summary>
+                <div class="integrity-grid" data-testid="integrity">
+                    {move || {
+                        let zone = state.zone.get();
+                        files().into_iter().map(|file| file_integrity(file, &zone)).collect_view()
+                    }}
+                </div>
+            </details>
         </section>
     }
 }

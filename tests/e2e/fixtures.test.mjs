@@ -212,6 +212,11 @@ test('many files fold their lists', { skip }, async () => {
     /^22 overlaps between files, \d+ repeated records left out$/,
   );
   assert.equal(await page.getByTestId('events-table').isVisible(), true);
+  assert.equal(
+    (await page.getByTestId('integrity-summary').textContent()).trim(),
+    'Integrity facts of 13 files, 1 with problems',
+  );
+  assert.equal(await page.getByTestId('integrity').isVisible(), false);
 
   await page.getByTestId('file-list-summary').click();
   assert.equal(await row('host01.evtx').isVisible(), true);
