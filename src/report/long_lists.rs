@@ -1,6 +1,7 @@
 //! The lists above the 4983 table (file progress, per-file totals, records seen in more
-//! than one file) grow with every dropped file. Past a few entries each folds under a
-//! one-line summary, so a drop of hundreds of logs leaves the table in reach.
+//! than one file) and the Integrity panel below it grow with every dropped file. Past a few
+//! entries each folds under a one-line summary, so a drop of hundreds of logs leaves the
+//! table in reach and the page short.
 
 use crate::session::FileStatus;
 
