@@ -139,8 +139,8 @@ impl Session {
     /// renames an earlier file, and every view and export can use this name.
     pub fn add_file(&mut self, name: &str, size: u64) -> Request {
         let job = self.files.len() as u32;
-        let taken: HashSet<&str> = self.files.iter().map(|file| file.name.as_str()).collect();
-        let name = unique_name(name, &taken);
+        let used_names: HashSet<&str> = self.files.iter().map(|file| file.name.as_str()).collect();
+        let name = unique_name(name, &used_names);
         self.files.push(FileProgress {
             job,
             name,

@@ -170,10 +170,13 @@ fn write_files(html: &mut String, input: &ReportInput<'_>) {
         put!(html, "<th class=\"num\">{heading}</th>");
     }
     html.push_str("</tr></thead>\n<tbody>\n");
+    let errors: Vec<Vec<String>> = (0..input.reports.len())
+        .map(|position| file_errors(input, position))
+        .collect();
     for (position, report) in input.reports.iter().enumerate() {
         let view_rows = in_view.get(position).map_or(0, |total| total.rows);
         let other_ipsec: u64 = report.other_event_counts().values().sum();
-        let problems = report.problem_count(&file_errors(input, position));
+        let problems = report.problem_count(&errors[position]);
         put!(
             html,
             "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
@@ -189,8 +192,8 @@ fn write_files(html: &mut String, input: &ReportInput<'_>) {
         );
     }
     html.push_str("</tbody>\n</table>\n");
-    for (position, report) in input.reports.iter().enumerate() {
-        write_problems(html, report, &file_errors(input, position));
+    for (report, errors) in input.reports.iter().zip(&errors) {
+        write_problems(html, report, errors);
     }
 }
 

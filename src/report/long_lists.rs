@@ -36,8 +36,8 @@ pub struct FileTally {
 }
 
 impl FileTally {
-    /// Counts one file of status `status`. The flag `has_problems` tells whether anything
-    /// in the file was skipped, read with a warning or cut short.
+    /// Counts one file of status `status`. `has_problems` is set when anything in the file
+    /// was skipped, read with a warning or cut short.
     pub fn count(&mut self, status: FileStatus, has_problems: bool) {
         match status {
             FileStatus::Parsing => self.reading += 1,

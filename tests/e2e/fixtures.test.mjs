@@ -148,9 +148,10 @@ test('cut, header-only and copied logs', { skip }, async () => {
   const note = page.locator('[data-file-name="cut.evtx"] .file-note');
   assert.equal(await note.textContent(), '1 problem; see Files below');
   // A file done with problems does not look like a clean one.
-  const shown = (name) => page.locator(`[data-file-name="${name}"] [data-testid="file-status"]`);
-  assert.equal(await shown('cut.evtx').textContent(), 'done, with problems');
-  assert.equal(await shown('header-only.evtx').textContent(), 'done, with problems');
+  const statusOf = (name) =>
+    page.locator(`[data-file-name="${name}"] [data-testid="file-status"]`);
+  assert.equal(await statusOf('cut.evtx').textContent(), 'done, with problems');
+  assert.equal(await statusOf('header-only.evtx').textContent(), 'done, with problems');
   const errors = (name) => page.locator(`[data-file-name="${name}"] .file-errors`).textContent();
   const shortBy = new RegExp(
     `header counts ${promised} chunks of 64 KiB but the file has room for 1, so either the ` +
