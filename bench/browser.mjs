@@ -6,8 +6,9 @@
 //   --table  once the file is done, also time the event table's filter and sort
 //            (see bench/table.mjs) and add the figures as "table"
 // Prints one JSON object. Its times are the seconds from setInputFiles until every file row
-// has data-status=done (scan and SHA-256), until every file's chunks are scanned (progress
-// at 100 %), until every SHA-256 is shown, and until the row count first shows a non-zero
+// has data-status=done (every chunk scanned and counted), until every file's chunks are
+// scanned (progress at 100 %), until every SHA-256 is shown, which can come after "done", and
+// until the row count first shows a non-zero
 // total (first_rows_from_call_seconds). first_rows_seconds is the time from the input's
 // change event, where a drop starts too, to the first frame after that row count. Its memory is the peak resident memory of Chromium's renderer processes, which
 // contain the scan workers as threads. That is sampled every 100 ms from /proc, as VmRSS
@@ -188,7 +189,7 @@ try {
         window.benchMarks.scanned = now;
       }
       if (!window.benchMarks.hashed && rows.every((row) =>
-        row.querySelector('[data-testid=file-sha256]')?.textContent)) {
+        row.querySelector('[data-testid=file-sha256]')?.textContent.startsWith('SHA-256 '))) {
         window.benchMarks.hashed = now;
       }
       if (window.benchMarks.scanned && window.benchMarks.hashed) clearInterval(timer);
@@ -226,6 +227,8 @@ try {
     return rows.length > 0 && rows.every((row) => row.dataset.status === 'done');
   }, null, { polling: 50, timeout: 0 });
   const seconds = (performance.now() - started) / 1000;
+  // Memory is sampled until the hash is shown too, since its reads use memory as well.
+  await page.waitForFunction(() => window.benchMarks.hashed, null, { polling: 50, timeout: 0 });
   clearInterval(sampler);
   samplePeak();
   for (const [key, times] of threadTimes(browserPid)) lastTimes.set(key, times);

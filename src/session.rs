@@ -99,6 +99,10 @@ pub struct FileProgress {
     pub header: Option<FileHeader>,
     /// SHA-256 of the whole file as lowercase hex, once computed.
     pub sha256: Option<String>,
+    /// The SHA-256 was asked for and has not come back. It does not hold the file's status
+    /// back: the rows and counts are final when the last chunk is in, and the hash, a
+    /// second pass over the whole file, often takes longer than the scan.
+    hash_due: bool,
     /// Why the file failed as a whole, or what cut its reading short.
     pub errors: Vec<String>,
     requests_left: u64,
@@ -109,14 +113,14 @@ impl FileProgress {
         self.status == FileStatus::Parsing
     }
 
-    /// Returns whether every chunk is in and only the SHA-256 is still being computed.
+    /// Returns whether the SHA-256 is still being computed.
     pub fn is_hashing(&self) -> bool {
-        self.status == FileStatus::Parsing && self.requests_left == 1 && self.sha256.is_none()
+        self.hash_due
     }
 
     /// Returns whether a reply is still due, such as the hash of a file whose header failed.
     pub fn has_requests_left(&self) -> bool {
-        self.requests_left > 0
+        self.requests_left > 0 || self.hash_due
     }
 }
 
@@ -149,6 +153,7 @@ impl Session {
             bytes_done: 0,
             header: None,
             sha256: None,
+            hash_due: false,
             errors: Vec::new(),
             requests_left: 0,
         });
@@ -170,7 +175,7 @@ impl Session {
                 file.errors.push(error.to_string());
                 file.status = FileStatus::Error;
                 // An examiner still records the hash of a file that is not a log.
-                file.requests_left = 1;
+                file.hash_due = true;
                 return Update {
                     requests: vec![Request::Hash { job }],
                     scans: Vec::new(),
@@ -196,9 +201,9 @@ impl Session {
                 file.errors
                     .push("the file has a header but no chunks, so it holds no records".into());
             }
-            // Still parsing until the hash comes back, so the page never shows a done
-            // file without its SHA-256.
-            file.requests_left = 1;
+            file.status = FileStatus::Done;
+            file.bytes_done = file.size;
+            file.hash_due = true;
             return Update {
                 requests: vec![Request::Hash { job }],
                 scans: Vec::new(),
@@ -214,7 +219,8 @@ impl Session {
                     .map(|(first, count)| Request::Chunks { job, first, count }),
             )
             .collect();
-        file.requests_left = requests.len() as u64;
+        file.requests_left = requests.len() as u64 - 1;
+        file.hash_due = true;
         Update {
             requests,
             scans: Vec::new(),
@@ -234,11 +240,14 @@ impl Session {
         }
     }
 
-    /// Takes the file's SHA-256.
-    pub fn on_hash(&mut self, job: u32, sha256: String) {
+    /// Takes the file's SHA-256, or the reason it was not computed.
+    pub fn on_hash(&mut self, job: u32, sha256: Result<String, String>) {
         if let Some(file) = self.files.get_mut(job as usize) {
-            file.sha256 = Some(sha256);
-            self.finish_request(job);
+            file.hash_due = false;
+            match sha256 {
+                Ok(sha256) => file.sha256 = Some(sha256),
+                Err(message) => file.errors.push(message),
+            }
         }
     }
 
@@ -252,7 +261,7 @@ impl Session {
         if file.header.is_none() && file.status == FileStatus::Parsing {
             file.status = FileStatus::Error;
             // As for a file that is no log: the hash is still worth having.
-            file.requests_left = 1;
+            file.hash_due = true;
             return Update {
                 requests: vec![Request::Hash { job }],
                 scans: Vec::new(),
@@ -381,7 +390,7 @@ mod tests {
         session.add_file("a.evtx", 4096 + 20 * 65536);
         session.on_header(0, Ok(header()));
         session.on_chunks(0, 16 * 65536, Vec::new());
-        session.on_hash(0, "ab".into());
+        session.on_hash(0, Ok("ab".into()));
         assert_eq!(session.files[0].status, FileStatus::Parsing);
         session.on_failed(0, "could not read bytes".into());
         assert_eq!(session.files[0].status, FileStatus::Done);
@@ -394,6 +403,27 @@ mod tests {
     }
 
     #[test]
+    fn file_is_done_before_its_hash() {
+        let mut session = Session::default();
+        session.add_file("a.evtx", 4096 + 4 * 65536);
+        session.on_header(0, Ok(header()));
+
+        session.on_chunks(0, 4 * 65536, Vec::new());
+
+        assert_eq!(session.files[0].status, FileStatus::Done);
+        assert!(!session.busy());
+        assert!(session.files[0].is_hashing());
+        assert!(session.files[0].has_requests_left());
+        let lost = "the SHA-256 was not computed: NotReadableError";
+        session.on_hash(0, Err(lost.into()));
+        assert!(!session.files[0].is_hashing());
+        assert!(!session.files[0].has_requests_left());
+        assert_eq!(session.files[0].status, FileStatus::Done);
+        assert_eq!(session.files[0].sha256, None);
+        assert_eq!(session.files[0].errors, [lost]);
+    }
+
+    #[test]
     fn lost_header_request_still_asks_for_the_hash() {
         let mut session = Session::default();
         session.add_file("a.evtx", 4096 + 65536);
@@ -401,7 +431,7 @@ mod tests {
         assert_eq!(update.requests, [Request::Hash { job: 0 }]);
         assert_eq!(session.files[0].status, FileStatus::Error);
         assert!(session.files[0].has_requests_left());
-        session.on_hash(0, "ab".into());
+        session.on_hash(0, Ok("ab".into()));
         assert!(!session.files[0].has_requests_left());
         assert_eq!(session.files[0].status, FileStatus::Error);
     }
@@ -415,7 +445,7 @@ mod tests {
         assert_eq!(session.files[0].status, FileStatus::Error);
         assert!(!session.busy());
         assert!(session.files[0].has_requests_left());
-        session.on_hash(0, "ab".into());
+        session.on_hash(0, Ok("ab".into()));
         assert!(!session.files[0].has_requests_left());
         assert_eq!(session.files[0].sha256.as_deref(), Some("ab"));
         assert_eq!(session.files[0].status, FileStatus::Error);
@@ -431,9 +461,9 @@ mod tests {
         };
         let update = session.on_header(0, Ok(empty));
         assert_eq!(update.requests, [Request::Hash { job: 0 }]);
-        assert_eq!(session.files[0].status, FileStatus::Parsing);
+        assert_eq!(session.files[0].status, FileStatus::Done);
         assert!(session.files[0].is_hashing());
-        session.on_hash(0, "ab".into());
+        session.on_hash(0, Ok("ab".into()));
         assert!(!session.files[0].is_hashing());
         assert_eq!(session.files[0].status, FileStatus::Done);
         assert_eq!(session.files[0].sha256.as_deref(), Some("ab"));

@@ -102,8 +102,6 @@ fn FileRow(file: FileProgress, problems: usize, twin: Option<String>) -> impl In
     };
     let status = file.status.as_str();
     let outcome = match file.status {
-        // The second pass over the file can outlast the scan, and a full bar alone looks stuck.
-        FileStatus::Parsing if file.is_hashing() => "computing SHA-256…".to_string(),
         FileStatus::Parsing => format!("{percent:.0}%"),
         // Green "done" alone would hide a file that lost chunks or ends inside its header.
         FileStatus::Done if problems > 0 => "done, with problems".to_string(),
@@ -116,7 +114,12 @@ fn FileRow(file: FileProgress, problems: usize, twin: Option<String>) -> impl In
         1 => "1 problem; see Files below".to_string(),
         n => format!("{n} problems; see Files below"),
     };
-    let sha256 = file.sha256.clone().map(|hash| format!("SHA-256 {hash}"));
+    // The second pass over the file often outlasts the scan; the rows are final before it.
+    let (sha256, hash_state) = match &file.sha256 {
+        Some(hash) => (format!("SHA-256 {hash}"), "done"),
+        None if file.is_hashing() => ("computing SHA-256…".to_string(), "computing"),
+        None => (String::new(), "none"),
+    };
     let twin = twin.map(|name| {
         view! {
             <span class="file-twin" data-testid="file-twin">
@@ -126,7 +129,7 @@ fn FileRow(file: FileProgress, problems: usize, twin: Option<String>) -> impl In
     });
     view! {
         <div class="file-row" data-testid="file-row" data-file-name=file.name.clone()
-            data-status=status>
+            data-status=status data-hash=hash_state>
             <span class="file-name" title=file.name.clone()>{file.name.clone()}</span>
             <span class="file-size">{format_size(file.size)}</span>
             <progress max="100" value=percent.to_string()

@@ -295,6 +295,10 @@ fn failure_reply(request: &Request, message: String) -> Reply {
                 reason: message,
             }),
         },
+        Request::Hash { job } => Reply::Hash {
+            job,
+            sha256: Err(request.lost(&message)),
+        },
         _ => Reply::Failed {
             job: request.job(),
             message: request.lost(&message),

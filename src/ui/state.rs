@@ -214,7 +214,10 @@ impl AppState {
                 } => (job, data.session.on_chunks(job, bytes_read, scans)),
                 Reply::Hash { job, sha256 } => {
                     if let Some(report) = data.reports.get_mut(job as usize) {
-                        report.set_sha256(sha256.clone());
+                        match &sha256 {
+                            Ok(hex) => report.set_sha256(hex.clone()),
+                            Err(message) => report.note_lost(message.clone()),
+                        }
                     }
                     data.session.on_hash(job, sha256);
                     (job, Default::default())

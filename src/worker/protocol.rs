@@ -88,8 +88,11 @@ pub enum Reply {
         bytes_read: u64,
         scans: Vec<ChunkScan>,
     },
-    /// The file's SHA-256 as lowercase hex.
-    Hash { job: u32, sha256: String },
+    /// The file's SHA-256 as lowercase hex, or what stopped it, as [`Request::lost`] says.
+    Hash {
+        job: u32,
+        sha256: Result<String, String>,
+    },
     /// The reply to [`Request::Xml`]; a failure here concerns only that record.
     Xml {
         job: u32,
@@ -454,7 +457,13 @@ mod tests {
         });
         round_trip(&Reply::Hash {
             job: 4,
-            sha256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".to_owned(),
+            sha256: Ok(
+                "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".to_owned(),
+            ),
+        });
+        round_trip(&Reply::Hash {
+            job: 5,
+            sha256: Err("the SHA-256 was not computed: NotReadableError".to_owned()),
         });
         round_trip(&Reply::Failed {
             job: u32::MAX,

@@ -124,12 +124,11 @@ async fn handle(reader: &mut RangeReader, data: &JsValue) -> Reply {
                 },
             }
         }
-        Request::Hash { job } => match hash_file(reader, &file, size).await {
-            Ok(sha256) => Reply::Hash { job, sha256 },
-            Err(message) => Reply::Failed {
-                job,
-                message: Request::Hash { job }.lost(&message),
-            },
+        Request::Hash { job } => Reply::Hash {
+            job,
+            sha256: hash_file(reader, &file, size)
+                .await
+                .map_err(|message| Request::Hash { job }.lost(&message)),
         },
         Request::Panic { job, .. } => panic!("panic requested for job {job} by a test"),
         Request::Xml {

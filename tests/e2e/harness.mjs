@@ -151,14 +151,16 @@ function fileRowSelector(name) {
 }
 
 /**
- * Waits until the row of every named file has left the `parsing` state and returns a map
- * from file name to its final `data-status` (`done` or `error`).
+ * Waits until the row of every named file has left the `parsing` state and its SHA-256 is
+ * no longer being computed, and returns a map from file name to its final `data-status`
+ * (`done` or `error`). A file is done before its hash, which tests read too.
  */
 export async function waitForFiles(page, names, timeoutMs = PARSE_TIMEOUT_MS) {
   const statuses = new Map();
   for (const name of names) {
     const row = fileRowSelector(name);
-    const finished = `${row}:is([data-status="done"], [data-status="error"])`;
+    const finished =
+      `${row}:is([data-status="done"], [data-status="error"]):not([data-hash="computing"])`;
     await page.waitForSelector(finished, { state: 'attached', timeout: timeoutMs });
     statuses.set(name, await page.locator(row).getAttribute('data-status'));
   }
