@@ -209,15 +209,11 @@ impl Session {
                 scans: Vec::new(),
             };
         }
-        // The hash goes first: the pool runs it on a worker of its own, so the second pass
-        // over the file overlaps the scan instead of following it.
-        let requests: Vec<Request> = [Request::Hash { job }]
+        // The hash comes last, so the pool sees the scans queued and holds the hash back.
+        let requests: Vec<Request> = plan_batches(slots)
             .into_iter()
-            .chain(
-                plan_batches(slots)
-                    .into_iter()
-                    .map(|(first, count)| Request::Chunks { job, first, count }),
-            )
+            .map(|(first, count)| Request::Chunks { job, first, count })
+            .chain([Request::Hash { job }])
             .collect();
         file.requests_left = requests.len() as u64 - 1;
         file.hash_due = true;
@@ -328,7 +324,6 @@ mod tests {
         assert_eq!(
             update.requests,
             vec![
-                Request::Hash { job: 0 },
                 Request::Chunks {
                     job: 0,
                     first: 0,
@@ -349,6 +344,7 @@ mod tests {
                     first: 36,
                     count: 5
                 },
+                Request::Hash { job: 0 },
             ]
         );
     }
@@ -361,14 +357,15 @@ mod tests {
 
         let update = session.on_header(0, Ok(header()));
 
-        let counts: Vec<u64> = update.requests[1..]
+        let (hash, chunks) = update.requests.split_last().expect("requests");
+        let counts: Vec<u64> = chunks
             .iter()
             .map(|request| match request {
                 Request::Chunks { count, .. } => *count,
-                other => panic!("expected only chunk requests after the hash, got {other:?}"),
+                other => panic!("expected only chunk requests before the hash, got {other:?}"),
             })
             .collect();
-        assert_eq!(update.requests[0], Request::Hash { job: 0 });
+        assert_eq!(*hash, Request::Hash { job: 0 });
         assert_eq!(counts[..4], [4, 16, 64, 64]);
         assert_eq!(counts.len(), 18);
         assert_eq!(counts[17], 1040 - 4 - 16 - 64 * 15);

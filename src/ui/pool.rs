@@ -1,5 +1,5 @@
 //! A pool of scan workers that share the chunks of every dropped file, and one worker that
-//! computes each file's SHA-256 while they scan (see `worker::schedule` for why).
+//! computes each file's SHA-256 once no scan is left (see `worker::schedule` for why).
 //!
 //! A worker that panics or traps is replaced, and only the request it was working on fails;
 //! the requests it held behind that one go back to the queue.
@@ -219,10 +219,14 @@ impl Pool {
         callback();
     }
 
-    /// Posts queued requests until every worker is full or the queues are empty.
+    /// Posts queued requests until every worker is full or the queues are empty. A hash
+    /// waits until no scan is queued or running: the scan workers already have a core each,
+    /// and a hash beside them slowed the scan that the rows wait for.
     fn dispatch(&self) {
-        while self.dispatch_one(Lane::Hash) {}
         while self.dispatch_one(Lane::Scan) {}
+        if self.0.borrow().scans_idle() {
+            while self.dispatch_one(Lane::Hash) {}
+        }
     }
 
     /// Posts the next request of `lane`; returns `false` when there is none or no room.
@@ -269,6 +273,16 @@ impl Pool {
 }
 
 impl Inner {
+    /// Returns whether no scan request is queued or held by a worker.
+    fn scans_idle(&self) -> bool {
+        self.scan_queue.is_empty()
+            && self
+                .slots
+                .iter()
+                .flatten()
+                .all(|slot| slot.lane != Lane::Scan || slot.tasks.is_empty())
+    }
+
     fn queue(&mut self, lane: Lane) -> &mut VecDeque<Task> {
         match lane {
             Lane::Scan => &mut self.scan_queue,

@@ -1,8 +1,10 @@
 //! Which worker of the page's pool takes the next request, independent of the browser.
 //!
 //! The pool has scan workers and one hash worker. The SHA-256 pass reads the whole file in
-//! order, so on a scan worker it would either delay the first rows or run alone after the
-//! scan; on a worker of its own it overlaps the scan. Each scan worker holds up to
+//! order and takes about as long as the scan. The pool starts it only when no scan is
+//! queued or running: beside the scan it took a core from the workers the rows wait for
+//! (the scan of 1 GiB took 4.3 instead of 3.3 s on 2 cores). It has a worker of its own so
+//! that a file dropped during a hash is scanned at once. Each scan worker holds up to
 //! [`SCAN_DEPTH`] requests, so it starts the next one without waiting for the page's thread
 //! to handle its last reply.
 
