@@ -58,14 +58,31 @@ function descendants(root) {
   return found;
 }
 
+/** Returns whether process `pid` runs a dedicated worker: the app's renderer does. */
+function hasWorkers(pid) {
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').startsWith('DedicatedWorker')) {
+        return true;
+      }
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return false;
+}
+
 /**
  * Resident kilobytes summed over the renderer processes under `root`: `rss` is VmRSS, and
  * `own` counts only the pages no other process maps from a file (RssAnon + RssShmem). VmRSS
  * also counts the pages of Chromium's own binary, about 100 MB per renderer, which every
- * process shares and the file's size does not change.
+ * process shares and the file's size does not change. `appRss` and `appOwn` count only the
+ * renderer of the app's page, the one whose threads include its workers. The others are the
+ * blank page Playwright opens first (about 50 MB own) and the spare renderer Chromium keeps
+ * for the next navigation (about 20 MB).
  */
 function rendererMemoryKb(root) {
-  const total = { rss: 0, own: 0 };
+  const total = { rss: 0, own: 0, appRss: 0, appOwn: 0 };
   for (const pid of descendants(root)) {
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
@@ -75,6 +92,10 @@ function rendererMemoryKb(root) {
         Number(status.match(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm'))?.[1] ?? 0);
       total.rss += field('VmRSS');
       total.own += field('RssAnon') + field('RssShmem');
+      if (hasWorkers(pid)) {
+        total.appRss += field('VmRSS');
+        total.appOwn += field('RssAnon') + field('RssShmem');
+      }
     } catch {
       // Gone already.
     }
@@ -168,6 +189,8 @@ try {
     const now = rendererMemoryKb(browserPid);
     peak.rss = Math.max(peak.rss, now.rss);
     peak.own = Math.max(peak.own, now.own);
+    peak.appRss = Math.max(peak.appRss, now.appRss);
+    peak.appOwn = Math.max(peak.appOwn, now.appOwn);
   };
   const startTimes = threadTimes(browserPid);
   // Threads that end during the run keep their last sampled times.
@@ -258,6 +281,10 @@ try {
     idle_rss_mb: idle.rss / 1024,
     peak_own_mb: peak.own / 1024,
     idle_own_mb: idle.own / 1024,
+    peak_app_rss_mb: peak.appRss / 1024,
+    idle_app_rss_mb: idle.appRss / 1024,
+    peak_app_own_mb: peak.appOwn / 1024,
+    idle_app_own_mb: idle.appOwn / 1024,
     page_wasm_mb: pageWasmMb,
     worker_wasm_mb: workerWasmMb,
     row_count: rowCount,
