@@ -7,16 +7,18 @@
 //            (see bench/table.mjs) and add the figures as "table"
 // Prints one JSON object. Its times are the seconds from setInputFiles until every file row
 // has data-status=done (every chunk scanned and counted), until every file's chunks are
-// scanned (progress at 100 %), until every SHA-256 is shown, which can come after "done", and
-// until the row count first shows a non-zero
-// total (first_rows_from_call_seconds). first_rows_seconds is the time from the input's
-// change event, where a drop starts too, to the first frame after that row count. Its memory is the peak resident memory of Chromium's renderer processes, which
-// contain the scan workers as threads. That is sampled every 100 ms from /proc, as VmRSS
-// and as the renderers' own memory without the shared binary (see rendererMemoryKb). It
-// also gives the wasm memory of the page and of each worker at the end, which is their
-// peak because wasm memory never shrinks, and the row-count text at the end. `threads` lists, busiest first, the seconds each thread
-// name of all Chromium's processes spent running on a core and waiting for one
-// (/proc/PID/task/TID/schedstat). Threads of one name are summed, except workers.
+// scanned (progress at 100 %), until every SHA-256 is shown, which can come after "done",
+// and until the row count first shows a non-zero total (first_rows_from_call_seconds).
+// first_rows_seconds is the time from the input's change event, where a drop starts too, to
+// the first frame after that row count. Its memory is the peak resident memory of
+// Chromium's renderer processes, which contain the scan workers as threads. That is sampled
+// every 100 ms from /proc, as VmRSS and as the renderers' own memory without the shared
+// binary (see rendererMemoryKb), for all renderers and for the app's alone. It also gives
+// the wasm memory of the page and of each worker at the end, which is their peak because
+// wasm memory never shrinks, and the row-count text at the end. `threads` lists, busiest
+// first, the seconds each thread name of all Chromium's processes spent running on a core
+// and waiting for one (/proc/PID/task/TID/schedstat). Threads of one name are summed,
+// except workers.
 // CHROMIUM_BIN overrides /usr/bin/chromium.
 
 import { chromium } from 'playwright-core';

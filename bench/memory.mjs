@@ -24,7 +24,7 @@ if (!url || !file) {
   process.exit(2);
 }
 
-/** The renderer process that runs the app's workers, with its resident memory in MB. */
+/** Finds the renderer process that runs the app's workers and reads its memory in MB. */
 function appRenderer() {
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;

@@ -99,9 +99,8 @@ pub struct FileProgress {
     pub header: Option<FileHeader>,
     /// SHA-256 of the whole file as lowercase hex, once computed.
     pub sha256: Option<String>,
-    /// The SHA-256 was asked for and has not come back. It does not hold the file's status
-    /// back: the rows and counts are final when the last chunk is in, and the hash, a
-    /// second pass over the whole file, often takes longer than the scan.
+    /// The SHA-256 was requested and has not arrived. It does not keep the file parsing,
+    /// because the rows and counts are final when the last chunk is in.
     hash_due: bool,
     /// Why the file failed as a whole, or what cut its reading short.
     pub errors: Vec<String>,
@@ -209,7 +208,7 @@ impl Session {
                 scans: Vec::new(),
             };
         }
-        // The hash comes last, so the pool sees the scans queued and holds the hash back.
+        // The hash comes last, so the pool finds the scans queued and holds the hash back.
         let requests: Vec<Request> = plan_batches(slots)
             .into_iter()
             .map(|(first, count)| Request::Chunks { job, first, count })

@@ -488,7 +488,7 @@ mod tests {
     }
 
     #[test]
-    fn a_short_list_is_the_head_of_the_full_one() {
+    fn top_limit_keeps_the_head() {
         let table = sample_table();
         let all = table.all_indices();
 

@@ -114,7 +114,7 @@ fn FileRow(file: FileProgress, problems: usize, twin: Option<String>) -> impl In
         1 => "1 problem; see Files below".to_string(),
         n => format!("{n} problems; see Files below"),
     };
-    // The second pass over the file often outlasts the scan; the rows are final before it.
+    // The second pass over the file often outlasts the scan, and the rows are final before it.
     let (sha256, hash_state) = match &file.sha256 {
         Some(hash) => (format!("SHA-256 {hash}"), "done"),
         None if file.is_hashing() => ("computing SHA-256…".to_string(), "computing"),

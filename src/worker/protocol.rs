@@ -88,7 +88,7 @@ pub enum Reply {
         bytes_read: u64,
         scans: Vec<ChunkScan>,
     },
-    /// The file's SHA-256 as lowercase hex, or what stopped it, as [`Request::lost`] says.
+    /// The file's SHA-256 as lowercase hex, or what stopped it, as [`Request::lost`] words it.
     Hash {
         job: u32,
         sha256: Result<String, String>,
