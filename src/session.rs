@@ -102,6 +102,11 @@ pub struct FileProgress {
     /// The SHA-256 was requested and has not arrived. It does not keep the file parsing,
     /// because the rows and counts are final when the last chunk is in.
     hash_due: bool,
+    /// Bytes the hash has read, from its worker's first progress reply on. `None` while the
+    /// hash waits for the scans.
+    pub hash_bytes: Option<u64>,
+    /// Why the SHA-256 was not computed.
+    pub hash_error: Option<String>,
     /// Why the file failed as a whole, or what cut its reading short.
     pub errors: Vec<String>,
     requests_left: u64,
@@ -153,6 +158,8 @@ impl Session {
             header: None,
             sha256: None,
             hash_due: false,
+            hash_bytes: None,
+            hash_error: None,
             errors: Vec::new(),
             requests_left: 0,
         });
@@ -241,7 +248,19 @@ impl Session {
             file.hash_due = false;
             match sha256 {
                 Ok(sha256) => file.sha256 = Some(sha256),
-                Err(message) => file.errors.push(message),
+                Err(message) => {
+                    file.errors.push(message.clone());
+                    file.hash_error = Some(message);
+                }
+            }
+        }
+    }
+
+    /// Takes how far the hash of file `job` has read.
+    pub fn on_hash_progress(&mut self, job: u32, bytes: u64) {
+        if let Some(file) = self.files.get_mut(job as usize) {
+            if file.hash_due {
+                file.hash_bytes = Some(bytes.min(file.size));
             }
         }
     }
@@ -410,8 +429,14 @@ mod tests {
         assert!(!session.busy());
         assert!(session.files[0].is_hashing());
         assert!(session.files[0].has_requests_left());
+        assert_eq!(session.files[0].hash_bytes, None);
+        session.on_hash_progress(0, 65536);
+        assert_eq!(session.files[0].hash_bytes, Some(65536));
         let lost = "the SHA-256 was not computed: NotReadableError";
         session.on_hash(0, Err(lost.into()));
+        session.on_hash_progress(0, 1 << 40);
+        assert_eq!(session.files[0].hash_bytes, Some(65536));
+        assert_eq!(session.files[0].hash_error.as_deref(), Some(lost));
         assert!(!session.files[0].is_hashing());
         assert!(!session.files[0].has_requests_left());
         assert_eq!(session.files[0].status, FileStatus::Done);

@@ -2,7 +2,7 @@
 //! table view order.
 
 use super::column::{Cell, Column};
-use super::file_report::FileReport;
+use super::file_report::{FileReport, HashStatus};
 use super::table::Table;
 use crate::filetime::FileTime;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
@@ -126,6 +126,11 @@ fn file_entry(report: &FileReport) -> Value {
         "other_ipsec_events": report.other_event_counts(),
         "record_id_gaps": gaps,
         "sha256": report.sha256,
+        "sha256_status": report.hash_status.name(),
+        "sha256_error": match &report.hash_status {
+            HashStatus::Failed(message) => Some(message),
+            _ => None,
+        },
         "integrity": report.integrity().to_json(),
     })
 }
@@ -185,6 +190,7 @@ mod tests {
         });
         let mut failed = crate::report::FileReport::new("notes.txt", 2);
         failed.set_header(Err(crate::read::HeaderError::TooShort { size: 2 }));
+        failed.note_hash_failed("the SHA-256 was not computed: NotReadableError".into());
         report.set_sha256(
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".to_owned(),
         );
@@ -200,6 +206,7 @@ mod tests {
             \"chunks_recovered\":0,\"first_time\":null,\"last_time\":null,\
             \"other_ipsec_events\":{},\"record_id_gaps\":[],\
             \"sha256\":\"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\",\
+            \"sha256_status\":\"done\",\"sha256_error\":null,\
             \"integrity\":{\"dirty\":null,\"full\":null,\
             \"header_checksum_valid\":null,\"header_chunk_count\":null,\"chunk_slots\":1,\
             \"chunks_scanned\":1,\"chunks_with_records\":0,\"chunks_empty\":0,\
@@ -216,6 +223,8 @@ mod tests {
             \"chunks_read\":0,\"chunks_empty\":0,\
             \"chunks_recovered\":0,\"first_time\":null,\"last_time\":null,\
             \"other_ipsec_events\":{},\"record_id_gaps\":[],\"sha256\":null,\
+            \"sha256_status\":\"failed\",\
+            \"sha256_error\":\"the SHA-256 was not computed: NotReadableError\",\
             \"integrity\":{\"dirty\":null,\"full\":null,\"header_checksum_valid\":null,\
             \"header_chunk_count\":null,\"chunk_slots\":0,\"chunks_scanned\":0,\
             \"chunks_with_records\":0,\"chunks_empty\":0,\"chunks_past_header_count\":0,\

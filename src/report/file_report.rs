@@ -38,8 +38,10 @@ pub struct FileReport {
     /// SHA-256 of the file's bytes as lowercase hex, filled in by the UI once computed.
     #[serde(default)]
     pub sha256: Option<String>,
-    /// Requests whose worker stopped before replying, each saying what it lost (chunks,
-    /// the header or the hash) and why.
+    #[serde(default)]
+    pub hash_status: HashStatus,
+    /// Requests whose worker stopped before replying, each saying what it lost (chunks or
+    /// the header) and why.
     #[serde(default)]
     pub lost: Vec<String>,
     /// Record ID ranges by chunk index, for finding gaps.
@@ -49,6 +51,32 @@ pub struct FileReport {
     /// The computer and provider names of the events decoded so far.
     #[serde(skip)]
     names: SharedNames,
+}
+
+/// Where a file's SHA-256 stands. The hash is a second pass over the file that starts after
+/// the scans, so a report can be complete while its hash is still pending.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HashStatus {
+    /// No hash was requested yet: the file header has not been read.
+    #[default]
+    NotRequested,
+    /// Queued or being computed.
+    Pending,
+    Done,
+    /// Why the hash was not computed.
+    Failed(String),
+}
+
+impl HashStatus {
+    /// Returns the status as the JSON export names it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            HashStatus::NotRequested => "not requested",
+            HashStatus::Pending => "pending",
+            HashStatus::Done => "done",
+            HashStatus::Failed(_) => "failed",
+        }
+    }
 }
 
 /// The decoded events of one chunk, in EventRecordID order.
@@ -83,6 +111,28 @@ impl FileReport {
     /// Records the SHA-256 of the file's bytes, as lowercase hex.
     pub fn set_sha256(&mut self, hex: String) {
         self.sha256 = Some(hex);
+        self.hash_status = HashStatus::Done;
+    }
+
+    /// Records that the SHA-256 was requested and has not arrived.
+    pub fn note_hash_pending(&mut self) {
+        self.hash_status = HashStatus::Pending;
+    }
+
+    /// Records why the SHA-256 was not computed.
+    pub fn note_hash_failed(&mut self, message: String) {
+        self.hash_status = HashStatus::Failed(message);
+    }
+
+    /// Returns the SHA-256 as a report shows it: the hash, or why there is none. A failure's
+    /// message already says that the SHA-256 was not computed.
+    pub fn sha256_text(&self) -> String {
+        match (&self.sha256, &self.hash_status) {
+            (Some(hex), _) => hex.clone(),
+            (None, HashStatus::Pending) => "still being computed".to_owned(),
+            (None, HashStatus::Failed(message)) => message.clone(),
+            (None, _) => "not computed: the file could not be read".to_owned(),
+        }
     }
 
     /// Records a request of this file that failed as a whole.

@@ -192,6 +192,17 @@ fn write_files(html: &mut String, input: &ReportInput<'_>) {
         );
     }
     html.push_str("</tbody>\n</table>\n");
+    // A separate table, because 64 hex digits would squeeze the counts above.
+    html.push_str("<table>\n<thead><tr><th>File</th><th>SHA-256</th></tr></thead>\n<tbody>\n");
+    for report in input.reports {
+        put!(
+            html,
+            "<tr><td>{}</td><td>{}</td></tr>\n",
+            shown(&report.name),
+            shown(&report.sha256_text())
+        );
+    }
+    html.push_str("</tbody>\n</table>\n");
     for (report, errors) in input.reports.iter().zip(&errors) {
         write_problems(html, report, errors);
     }
@@ -489,6 +500,29 @@ mod tests {
             clock: &ZonedClock::utc(),
             file_errors: &[],
         })
+    }
+
+    #[test]
+    fn sha256_shown_per_file() {
+        let mut done = one_chunk_report("done.evtx", vec![failure_at(1, 0)]);
+        done.set_sha256("ab".repeat(32));
+        let mut pending = one_chunk_report("pending.evtx", vec![]);
+        pending.note_hash_pending();
+        let mut failed = one_chunk_report("failed.evtx", vec![]);
+        failed.note_hash_failed("the SHA-256 was not computed: NotReadableError".into());
+        let reports = [done, pending, failed];
+        let table = Table::from_files(&reports);
+
+        let html = report_of(&reports, &table, &table.all_indices(), &Filter::default());
+
+        let row = |name: &str, text: &str| format!("<tr><td>{name}</td><td>{text}</td></tr>");
+        assert!(html.contains(&row("done.evtx", &"ab".repeat(32))), "{html}");
+        assert!(
+            html.contains(&row("pending.evtx", "still being computed")),
+            "{html}"
+        );
+        let failure = "the SHA-256 was not computed: NotReadableError";
+        assert!(html.contains(&row("failed.evtx", failure)), "{html}");
     }
 
     #[test]

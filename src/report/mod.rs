@@ -42,7 +42,7 @@ pub use alerts::{Alert, AlertRule, RetryStorm, CUSTOM_DIMENSIONS, PRESETS};
 pub use column::{Cell, Column};
 pub use export_csv::export_csv;
 pub use export_json::export_json;
-pub use file_report::FileReport;
+pub use file_report::{FileReport, HashStatus};
 pub use filter::{Condition, Filter, FilterField};
 pub use html_report::{html_report, ReportInput, ROW_LIMIT};
 pub use integrity::{ChunkOutcome, ChunkProblem, Integrity, RecordFailure};

@@ -72,7 +72,8 @@ fn FileRows(rows: Signal<Vec<RowData>>) -> impl IntoView {
         <For
             each=move || rows.get()
             key=|(file, problems, twin)| {
-                let hashing = file.is_hashing();
+                let hashed = file.hash_bytes.map(|bytes| percent(bytes, file.size));
+                let hashing = (file.is_hashing(), hashed, file.hash_error.is_some());
                 (file.job, file.status, file.bytes_done, file.sha256.is_some(), hashing,
                     *problems, twin.is_some())
             }
@@ -95,14 +96,10 @@ fn same_content(earlier: &[FileProgress], file: &FileProgress) -> Option<String>
 
 #[component]
 fn FileRow(file: FileProgress, problems: usize, twin: Option<String>) -> impl IntoView {
-    let percent = if file.size == 0 {
-        100.0
-    } else {
-        file.bytes_done as f64 * 100.0 / file.size as f64
-    };
+    let scanned = percent(file.bytes_done, file.size);
     let status = file.status.as_str();
     let outcome = match file.status {
-        FileStatus::Parsing => format!("{percent:.0}%"),
+        FileStatus::Parsing => format!("{scanned}%"),
         // Green "done" alone would hide a file that lost chunks or ends inside its header.
         FileStatus::Done if problems > 0 => "done, with problems".to_string(),
         FileStatus::Done => "done".to_string(),
@@ -114,16 +111,28 @@ fn FileRow(file: FileProgress, problems: usize, twin: Option<String>) -> impl In
         1 => "1 problem; see Files below".to_string(),
         n => format!("{n} problems; see Files below"),
     };
-    // The second pass over the file often outlasts the scan, and the rows are final before it.
-    let (sha256, hash_state) = match &file.sha256 {
-        Some(hash) => (format!("SHA-256 {hash}"), "done"),
-        None if file.is_hashing() => ("computing SHA-256…".to_string(), "computing"),
-        None => (String::new(), "none"),
+    // The hash starts after the scans and rereads the whole file, so the row is done before
+    // it, and the user must not move the file yet.
+    let (sha256, hash_state) = match (&file.sha256, file.hash_bytes) {
+        (Some(hash), _) => (format!("SHA-256 {hash}"), "done"),
+        (None, None) if file.is_hashing() => (
+            "SHA-256 queued until the scans end; keep the file in place".to_string(),
+            "queued",
+        ),
+        (None, Some(bytes)) if file.is_hashing() => (
+            format!(
+                "computing SHA-256… {}%; keep the file in place",
+                percent(bytes, file.size)
+            ),
+            "computing",
+        ),
+        (None, _) if file.hash_error.is_some() => ("SHA-256 not computed".to_string(), "failed"),
+        (None, _) => (String::new(), "none"),
     };
     let twin = twin.map(|name| {
         view! {
             <span class="file-twin" data-testid="file-twin">
-                {format!("Same content as {name}; its records are counted once.")}
+                {format!("Same content as {name}; its IPsec records are counted once.")}
             </span>
         }
     });
@@ -132,7 +141,7 @@ fn FileRow(file: FileProgress, problems: usize, twin: Option<String>) -> impl In
             data-status=status data-hash=hash_state>
             <span class="file-name" title=file.name.clone()>{file.name.clone()}</span>
             <span class="file-size">{format_size(file.size)}</span>
-            <progress max="100" value=percent.to_string()
+            <progress max="100" value=scanned.to_string()
                 aria-label=format!("{} read", file.name)></progress>
             <span class=format!("file-status {status}") class:with-problems=problems != 0
                 data-testid="file-status">{outcome}</span>
@@ -143,6 +152,15 @@ fn FileRow(file: FileProgress, problems: usize, twin: Option<String>) -> impl In
                 {errors.into_iter().map(|error| view! { <li>{error}</li> }).collect_view()}
             </ul>
         </div>
+    }
+}
+
+/// Returns `part` of `whole` as a whole percentage, 100 for an empty file.
+fn percent(part: u64, whole: u64) -> u64 {
+    if whole == 0 {
+        100
+    } else {
+        (u128::from(part) * 100 / u128::from(whole)) as u64
     }
 }
 

@@ -23,23 +23,32 @@ pub fn IntegrityPanel() -> impl IntoView {
                         .session
                         .file(job as u32)
                         .is_some_and(|file| file.is_parsing() || file.has_requests_left());
-                    let sha256 = report.sha256.clone().or_else(|| {
-                        (!waiting).then(|| "not computed: the file could not be read".into())
-                    });
+                    // Before the header is read, no hash is requested yet but one will be.
+                    let sha256 =
+                        (report.sha256.is_some() || !waiting).then(|| report.sha256_text());
                     (report.name.clone(), sha256, report.integrity())
                 })
                 .collect::<Vec<_>>()
         })
     };
-    // The count of files, and of those with a failed header, skipped data or lost chunks.
+    // The count of files, and of those with a problem the file list also counts: a failed
+    // header, skipped data, lost chunks, a header that does not match the file, or a failed
+    // hash.
     let counts = Memo::new(move |_| {
         state.revision.track();
         state.with_data(|data| {
             let troubled = data
                 .reports
                 .iter()
-                .filter(|report| {
-                    report.error.is_some() || !report.skipped.is_empty() || !report.lost.is_empty()
+                .enumerate()
+                .filter(|(job, report)| {
+                    report.error.is_some()
+                        || !report.skipped.is_empty()
+                        || !report.lost.is_empty()
+                        || data
+                            .session
+                            .file(*job as u32)
+                            .is_some_and(|file| !file.errors.is_empty())
                 })
                 .count();
             (data.reports.len(), troubled)
@@ -91,7 +100,10 @@ fn file_integrity(
         _ => "none".into(),
     };
     let rows = vec![
-        ("SHA-256", sha256.unwrap_or_else(|| "computing…".into())),
+        (
+            "SHA-256",
+            sha256.unwrap_or_else(|| "still being computed".into()),
+        ),
         (
             "Header: dirty (not closed cleanly)",
             yes_no(facts.dirty).into(),

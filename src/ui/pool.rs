@@ -149,6 +149,11 @@ impl Pool {
                 index,
                 format!("a worker stopped on an internal error ({message})"),
             ),
+            // Progress comes before the request's reply, so the request stays in flight.
+            progress @ Reply::HashProgress { .. } => {
+                let on_reply = self.0.borrow().on_reply.clone();
+                on_reply(progress);
+            }
             reply => {
                 if let Some(slot) = self.0.borrow_mut().slots[index].as_mut() {
                     slot.tasks.pop_front();

@@ -216,10 +216,14 @@ impl AppState {
                     if let Some(report) = data.reports.get_mut(job as usize) {
                         match &sha256 {
                             Ok(hex) => report.set_sha256(hex.clone()),
-                            Err(message) => report.note_lost(message.clone()),
+                            Err(message) => report.note_hash_failed(message.clone()),
                         }
                     }
                     data.session.on_hash(job, sha256);
+                    (job, Default::default())
+                }
+                Reply::HashProgress { job, bytes } => {
+                    data.session.on_hash_progress(job, bytes);
                     (job, Default::default())
                 }
                 Reply::Failed { job, message } => {
@@ -232,6 +236,13 @@ impl AppState {
             };
             let first_rows = brings_first_rows(data.table.rows.len(), &update.scans);
             if let Some(report) = data.reports.get_mut(job as usize) {
+                if update
+                    .requests
+                    .iter()
+                    .any(|r| matches!(r, Request::Hash { .. }))
+                {
+                    report.note_hash_pending();
+                }
                 data.table_stale |= !update.scans.is_empty();
                 for scan in update.scans {
                     report.add_chunk(scan);

@@ -104,6 +104,9 @@ pub enum Reply {
     Failed { job: u32, message: String },
     /// The worker panicked; it is unusable and the page replaces it.
     Panicked { message: String },
+    /// The hash of file `job` has read `bytes` bytes so far. It comes before the
+    /// [`Reply::Hash`] of the same request, which remains the request's reply.
+    HashProgress { job: u32, bytes: u64 },
 }
 
 /// A failure to decode a message between the page and a worker, with its reason. The
@@ -468,6 +471,10 @@ mod tests {
         round_trip(&Reply::Failed {
             job: u32::MAX,
             message: "reading the file failed: NotReadableError".to_owned(),
+        });
+        round_trip(&Reply::HashProgress {
+            job: 6,
+            bytes: u64::MAX,
         });
         round_trip(&Reply::Panicked {
             message: "panicked at src/scan/mod.rs:1:1: boom".to_owned(),

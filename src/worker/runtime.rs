@@ -126,7 +126,7 @@ async fn handle(reader: &mut RangeReader, data: &JsValue) -> Reply {
         }
         Request::Hash { job } => Reply::Hash {
             job,
-            sha256: hash_file(reader, &file, size)
+            sha256: hash_file(reader, &file, job, size)
                 .await
                 .map_err(|message| Request::Hash { job }.lost(&message)),
         },
@@ -195,15 +195,29 @@ async fn chunk_xml(
 /// Bytes hashed per read: large enough that the call overhead vanishes, small enough to
 /// keep the worker's memory flat.
 const HASH_SLICE: u64 = 4 << 20;
+/// Bytes hashed between two progress replies: about 0.2 s of hashing, so the page can show
+/// that a hash of several GiB is moving.
+const HASH_PROGRESS_STEP: u64 = 64 << 20;
 
-async fn hash_file(reader: &mut RangeReader, file: &File, size: u64) -> Result<String, String> {
+async fn hash_file(
+    reader: &mut RangeReader,
+    file: &File,
+    job: u32,
+    size: u64,
+) -> Result<String, String> {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
     let mut start = 0;
+    let mut next_progress = HASH_PROGRESS_STEP;
+    post(&Reply::HashProgress { job, bytes: 0 });
     while start < size {
         let end = (start + HASH_SLICE).min(size);
         reader.read(file, start, end).await?;
         hasher.update(&reader.bytes);
+        if end >= next_progress {
+            post(&Reply::HashProgress { job, bytes: end });
+            next_progress = end + HASH_PROGRESS_STEP;
+        }
         start = end;
     }
     Ok(hasher

@@ -159,8 +159,8 @@ export async function waitForFiles(page, names, timeoutMs = PARSE_TIMEOUT_MS) {
   const statuses = new Map();
   for (const name of names) {
     const row = fileRowSelector(name);
-    const finished =
-      `${row}:is([data-status="done"], [data-status="error"]):not([data-hash="computing"])`;
+    const finished = `${row}:is([data-status="done"], [data-status="error"])` +
+      ':not([data-hash="queued"], [data-hash="computing"])';
     await page.waitForSelector(finished, { state: 'attached', timeout: timeoutMs });
     statuses.set(name, await page.locator(row).getAttribute('data-status'));
   }
