@@ -23,41 +23,13 @@
 
 import { chromium } from 'playwright-core';
 import { readFileSync, readdirSync } from 'node:fs';
+import { browserPidWith, descendants } from './proc.mjs';
 import { timeTableViews } from './table.mjs';
 
 const [url, file, option] = process.argv.slice(2);
 if (!url || !file || (option !== undefined && option !== '--table')) {
   console.error('usage: node bench/browser.mjs URL FILE [--table]');
   process.exit(2);
-}
-
-/** Pids of every descendant of `root`, read from /proc. */
-function descendants(root) {
-  const parents = new Map();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // The command name may hold spaces; the parent pid follows its closing parenthesis.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parents.set(Number(entry), Number(fields[1]));
-    } catch {
-      // The process ended between the listing and the read.
-    }
-  }
-  const found = [];
-  let frontier = [root];
-  while (frontier.length > 0) {
-    const next = [];
-    for (const [pid, parent] of parents) {
-      if (frontier.includes(parent)) {
-        found.push(pid);
-        next.push(pid);
-      }
-    }
-    frontier = next;
-  }
-  return found;
 }
 
 /** Returns whether process `pid` runs a dedicated worker: the app's renderer does. */
@@ -153,20 +125,6 @@ function threadSeconds(before, after) {
       run_s: Number(sum.run_s.toFixed(2)),
       runqueue_wait_s: Number(sum.runqueue_wait_s.toFixed(2)),
     }));
-}
-
-/** Finds the pid of the browser process whose command line contains `tag`. */
-function browserPidWith(tag) {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmdline.includes(tag) && !cmdline.includes('--type=')) return Number(entry);
-    } catch {
-      // Gone already.
-    }
-  }
-  throw new Error(`no Chromium process with ${tag} found in /proc`);
 }
 
 // Chromium ignores a switch it does not know; this one finds this run's browser process.

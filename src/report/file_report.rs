@@ -53,7 +53,7 @@ pub struct FileReport {
     names: SharedNames,
 }
 
-/// Where a file's SHA-256 stands. The hash is a second pass over the file that starts after
+/// The state of a file's SHA-256. The hash is a second pass over the file that starts after
 /// the scans, so a report can be complete while its hash is still pending.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum HashStatus {
@@ -63,7 +63,7 @@ pub enum HashStatus {
     /// Queued or being computed.
     Pending,
     Done,
-    /// Why the hash was not computed.
+    /// The reason the hash was not computed.
     Failed(String),
 }
 
@@ -125,7 +125,7 @@ impl FileReport {
     }
 
     /// Returns the SHA-256 as a report shows it: the hash, or why there is none. A failure's
-    /// message already says that the SHA-256 was not computed.
+    /// message already begins with "the SHA-256 was not computed".
     pub fn sha256_text(&self) -> String {
         match (&self.sha256, &self.hash_status) {
             (Some(hex), _) => hex.clone(),

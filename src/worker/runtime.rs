@@ -195,8 +195,8 @@ async fn chunk_xml(
 /// Bytes hashed per read: large enough that the call overhead vanishes, small enough to
 /// keep the worker's memory flat.
 const HASH_SLICE: u64 = 4 << 20;
-/// Bytes hashed between two progress replies: about 0.2 s of hashing, so the page can show
-/// that a hash of several GiB is moving.
+/// Bytes hashed between two progress replies, about a quarter of a second of hashing here,
+/// so the page can show that a hash of several GiB is moving.
 const HASH_PROGRESS_STEP: u64 = 64 << 20;
 
 async fn hash_file(
