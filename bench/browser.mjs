@@ -171,8 +171,7 @@ try {
         rows.every((row) => Number(row.querySelector('progress')?.value ?? 0) >= 100)) {
         window.benchMarks.scanned = now;
       }
-      if (!window.benchMarks.hashed && rows.every((row) =>
-        row.querySelector('[data-testid=file-sha256]')?.textContent.startsWith('SHA-256 '))) {
+      if (!window.benchMarks.hashed && rows.every((row) => row.dataset.hash === 'done')) {
         window.benchMarks.hashed = now;
       }
       if (window.benchMarks.scanned && window.benchMarks.hashed) clearInterval(timer);
