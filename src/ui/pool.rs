@@ -5,7 +5,7 @@
 //! the requests it held behind that one go back to the queue.
 
 use crate::worker::protocol::{self, ProtocolError, Reply, Request};
-use crate::worker::schedule::{pick_worker, Lane, WorkerLoad};
+use crate::worker::schedule::{next_hash, pick_worker, Lane, WorkerLoad};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -255,9 +255,20 @@ impl Pool {
             let Some(position) = pick_worker(&loads, lane) else {
                 return false;
             };
+            let next = match lane {
+                Lane::Scan => 0,
+                Lane::Hash => {
+                    let sizes: Vec<u64> = inner
+                        .hash_queue
+                        .iter()
+                        .map(|task| task.file.size() as u64)
+                        .collect();
+                    next_hash(&sizes).unwrap_or(0)
+                }
+            };
             let task = inner
                 .queue(lane)
-                .pop_front()
+                .remove(next)
                 .expect("queue checked non-empty");
             let message = js_sys::Object::new();
             let request = protocol::encode_js(&task.request);

@@ -64,6 +64,17 @@ pub fn pick_worker(workers: &[Option<WorkerLoad>], lane: Lane) -> Option<usize> 
         .map(|(index, _)| index)
 }
 
+/// Returns which of the queued hashes to start, given the sizes of their files: the smallest,
+/// the first of equals. A hash reads its whole file, so a small file's hash would otherwise
+/// wait behind the long hash of a large file dropped before it.
+pub fn next_hash(sizes: &[u64]) -> Option<usize> {
+    sizes
+        .iter()
+        .enumerate()
+        .min_by_key(|(index, size)| (**size, *index))
+        .map(|(index, _)| index)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,6 +147,13 @@ mod tests {
 
         assert_eq!(pick_worker(&workers, Lane::Hash), Some(1));
         assert_eq!(pick_worker(&[scan(0)], Lane::Hash), None);
+    }
+
+    #[test]
+    fn smallest_file_hashed_first() {
+        assert_eq!(next_hash(&[4 << 30, 4096, 1 << 20]), Some(1));
+        assert_eq!(next_hash(&[7, 7]), Some(0));
+        assert_eq!(next_hash(&[]), None);
     }
 
     #[test]
