@@ -129,7 +129,7 @@ impl FileReport {
     pub fn sha256_text(&self) -> String {
         match (&self.sha256, &self.hash_status) {
             (Some(hex), _) => hex.clone(),
-            (None, HashStatus::Pending) => "still being computed".to_owned(),
+            (None, HashStatus::Pending) => "not computed yet".to_owned(),
             (None, HashStatus::Failed(message)) => message.clone(),
             (None, _) => "not computed: the file could not be read".to_owned(),
         }

@@ -518,7 +518,7 @@ mod tests {
         let row = |name: &str, text: &str| format!("<tr><td>{name}</td><td>{text}</td></tr>");
         assert!(html.contains(&row("done.evtx", &"ab".repeat(32))), "{html}");
         assert!(
-            html.contains(&row("pending.evtx", "still being computed")),
+            html.contains(&row("pending.evtx", "not computed yet")),
             "{html}"
         );
         let failure = "the SHA-256 was not computed: NotReadableError";

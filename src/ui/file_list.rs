@@ -116,7 +116,7 @@ fn FileRow(file: FileProgress, problems: usize, twin: Option<String>) -> impl In
     let (sha256, hash_state) = match (&file.sha256, file.hash_bytes) {
         (Some(hash), _) => (format!("SHA-256 {hash}"), "done"),
         (None, None) if file.is_hashing() => (
-            "SHA-256 queued until the scans end; keep the file in place".to_string(),
+            "SHA-256 queued; keep the file in place".to_string(),
             "queued",
         ),
         (None, Some(bytes)) if file.is_hashing() => (

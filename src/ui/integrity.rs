@@ -102,7 +102,7 @@ fn file_integrity(
     let rows = vec![
         (
             "SHA-256",
-            sha256.unwrap_or_else(|| "still being computed".into()),
+            sha256.unwrap_or_else(|| "not computed yet".into()),
         ),
         (
             "Header: dirty (not closed cleanly)",
