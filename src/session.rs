@@ -110,6 +110,8 @@ pub struct FileProgress {
     /// Why the file failed as a whole, or what cut its reading short.
     pub errors: Vec<String>,
     requests_left: u64,
+    /// Chunk batches whose reply came back, to tell a file of which nothing could be read.
+    batches_read: u64,
 }
 
 impl FileProgress {
@@ -162,6 +164,7 @@ impl Session {
             hash_error: None,
             errors: Vec::new(),
             requests_left: 0,
+            batches_read: 0,
         });
         Request::Header { job }
     }
@@ -235,6 +238,7 @@ impl Session {
             return Update::default();
         };
         file.bytes_done = (file.bytes_done + bytes_read).min(file.size);
+        file.batches_read += 1;
         self.finish_request(job);
         Update {
             requests: Vec::new(),
@@ -289,8 +293,16 @@ impl Session {
         let file = &mut self.files[job as usize];
         file.requests_left = file.requests_left.saturating_sub(1);
         if file.requests_left == 0 && file.status == FileStatus::Parsing {
-            file.status = FileStatus::Done;
             file.bytes_done = file.size;
+            if file.batches_read == 0 && file.header.is_some() && !file.errors.is_empty() {
+                // "Done" would claim a result, and nothing was read, such as when the file
+                // was deleted after the drop.
+                file.status = FileStatus::Error;
+                file.errors
+                    .push("no chunk of the file could be read, so it has no records".into());
+            } else {
+                file.status = FileStatus::Done;
+            }
         }
     }
 
@@ -442,6 +454,22 @@ mod tests {
         assert_eq!(session.files[0].status, FileStatus::Done);
         assert_eq!(session.files[0].sha256, None);
         assert_eq!(session.files[0].errors, [lost]);
+    }
+
+    #[test]
+    fn file_of_which_nothing_was_read_fails() {
+        let mut session = Session::default();
+        session.add_file("gone.evtx", 4096 + 20 * 65536);
+        session.on_header(0, Ok(header()));
+
+        session.on_failed(0, "chunks 0 to 3 were not read: NotFoundError".into());
+        session.on_failed(0, "chunks 4 to 19 were not read: NotFoundError".into());
+
+        assert_eq!(session.files[0].status, FileStatus::Error);
+        assert_eq!(
+            session.files[0].errors.last().map(String::as_str),
+            Some("no chunk of the file could be read, so it has no records")
+        );
     }
 
     #[test]
