@@ -40,7 +40,7 @@ fn exports() -> (String, String) {
     let table = Table::from_files(&reports);
     let indices = table.all_indices();
     (
-        export_json(&reports, &table, &indices),
+        export_json(&reports, &[], &table, &indices),
         export_csv(&table, &indices),
     )
 }

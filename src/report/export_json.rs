@@ -10,14 +10,25 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 /// Writes the files, the records seen more than once, and the rows `indices` (a view of
-/// `table`) as one JSON object.
+/// `table`) as one JSON object. `file_errors` are the page's problems of each whole file, in
+/// the order of `reports`; without them each file lists its report's own (see
+/// [`FileReport::file_errors`]).
 ///
 /// Each event has the keys of [`Column::ALL`] in that order. UInt32 and UInt64 fields are
 /// JSON numbers with every digit, a value stored as text that is not a number stays a JSON
 /// string, and a missing or Null value is `null`.
-pub fn export_json(reports: &[FileReport], table: &Table, indices: &[u32]) -> String {
+pub fn export_json(
+    reports: &[FileReport],
+    file_errors: &[Vec<String>],
+    table: &Table,
+    indices: &[u32],
+) -> String {
     let export = Export {
-        files: reports.iter().map(file_entry).collect(),
+        files: reports
+            .iter()
+            .enumerate()
+            .map(|(position, report)| file_entry(report, file_errors.get(position)))
+            .collect(),
         duplicates: table
             .duplicates()
             .overlaps()
@@ -86,7 +97,7 @@ impl Serialize for TimeText {
 }
 
 /// Builds a file's summary: the keys every export has, then header and chunk facts.
-fn file_entry(report: &FileReport) -> Value {
+fn file_entry(report: &FileReport, page_errors: Option<&Vec<String>>) -> Value {
     let skipped: Vec<Value> = report
         .skipped
         .iter()
@@ -114,6 +125,9 @@ fn file_entry(report: &FileReport) -> Value {
         "events_4983": report.events_4983,
         "skipped": skipped,
         "error": report.error.as_ref().map(ToString::to_string),
+        // An export taken while the file is read says so, because its counts are not final.
+        "complete": report.is_complete(),
+        "problems": report.file_errors(page_errors),
         "lost": report.lost,
         "header": header,
         "chunk_slots": report.chunk_slots,
@@ -147,7 +161,7 @@ mod tests {
     fn hostile_values_stay_exact() {
         let table = hostile_table();
 
-        let json = export_json(&[], &table, &[0]);
+        let json = export_json(&[], &[], &table, &[0]);
 
         let expected = format!(
             "{{\"files\":[],\"duplicates\":[],\"events\":[{{\"file\":\"a.evtx\",\
@@ -195,13 +209,13 @@ mod tests {
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".to_owned(),
         );
 
-        let json = export_json(&[report, failed], &Table::default(), &[]);
+        let json = export_json(&[report, failed], &[], &Table::default(), &[]);
 
         let expected = "{\"files\":[\
             {\"name\":\"a.evtx\",\"size\":69632,\"records\":0,\"events_4983\":0,\
             \"skipped\":[{\"where\":\"chunk 3 at 0x31000\",\"reason\":\"bad chunk signature\"},\
             {\"where\":\"record 1234\",\"reason\":\"invalid token\"}],\"error\":null,\
-            \"lost\":[],\"header\":null,\"chunk_slots\":1,\"chunks_scanned\":1,\
+            \"complete\":false,\"problems\":[],\"lost\":[],\"header\":null,\"chunk_slots\":1,\"chunks_scanned\":1,\
             \"chunks_read\":0,\"chunks_empty\":0,\
             \"chunks_recovered\":0,\"first_time\":null,\"last_time\":null,\
             \"other_ipsec_events\":{},\"record_id_gaps\":[],\
@@ -219,6 +233,8 @@ mod tests {
             \"last_record_id\":null,\"first_time\":null,\"last_time\":null}},\
             {\"name\":\"notes.txt\",\"size\":2,\"records\":0,\"events_4983\":0,\"skipped\":[],\
             \"error\":\"the file is 2 bytes, shorter than the 128-byte EVTX file header\",\
+            \"complete\":true,\
+            \"problems\":[\"the file is 2 bytes, shorter than the 128-byte EVTX file header\"],\
             \"lost\":[],\"header\":null,\"chunk_slots\":0,\"chunks_scanned\":0,\
             \"chunks_read\":0,\"chunks_empty\":0,\
             \"chunks_recovered\":0,\"first_time\":null,\"last_time\":null,\
@@ -242,7 +258,7 @@ mod tests {
         let reports = [first, second];
         let table = Table::from_files(&reports);
 
-        let json = export_json(&reports, &table, &table.all_indices());
+        let json = export_json(&reports, &[], &table, &table.all_indices());
         let value: Value = serde_json::from_str(&json).unwrap();
 
         let ids: Vec<(&str, u64)> = value["events"]
@@ -267,11 +283,23 @@ mod tests {
     }
 
     #[test]
+    fn page_problems_listed_per_file() {
+        let report = crate::report::FileReport::new("cut.evtx", 4096 + 65536);
+        let cut = "the file header counts 3 chunks of 64 KiB but the file has room for 1";
+
+        let json = export_json(&[report], &[vec![cut.to_owned()]], &Table::default(), &[]);
+
+        let value: Value = serde_json::from_str(&json).expect("valid JSON");
+        assert_eq!(value["files"][0]["problems"], json!([cut]));
+        assert_eq!(value["files"][0]["complete"], json!(false));
+    }
+
+    #[test]
     fn same_name_files_match_duplicates() {
         let reports = same_name_reports();
         let table = Table::from_files(&reports);
 
-        let json = export_json(&reports, &table, &table.all_indices());
+        let json = export_json(&reports, &[], &table, &table.all_indices());
         let value: Value = serde_json::from_str(&json).unwrap();
 
         assert_eq!(value["files"][0]["name"], "Security.evtx");
@@ -291,7 +319,7 @@ mod tests {
     fn output_parses_back() {
         let table = hostile_table();
 
-        let json = export_json(&[], &table, &[0, 0]);
+        let json = export_json(&[], &[], &table, &[0, 0]);
         let value: Value = serde_json::from_str(&json).unwrap();
 
         assert_eq!(value["events"].as_array().unwrap().len(), 2);

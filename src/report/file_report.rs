@@ -157,6 +157,17 @@ impl FileReport {
         errors.len() + self.skipped.len()
     }
 
+    /// Returns the problems of the whole file, not of single chunks or records, that a report
+    /// lists: `page_errors`, the page's list, when the caller has one, or else the report's
+    /// own header error and lost requests.
+    pub fn file_errors(&self, page_errors: Option<&Vec<String>>) -> Vec<String> {
+        if let Some(errors) = page_errors {
+            return errors.clone();
+        }
+        let error = self.error.as_ref().map(ToString::to_string);
+        error.into_iter().chain(self.lost.iter().cloned()).collect()
+    }
+
     /// Returns whether every chunk slot has been scanned or the file failed as a whole.
     pub fn is_complete(&self) -> bool {
         self.error.is_some() || (self.header.is_some() && self.chunks_scanned >= self.chunk_slots)

@@ -171,7 +171,7 @@ fn write_files(html: &mut String, input: &ReportInput<'_>) {
     }
     html.push_str("</tr></thead>\n<tbody>\n");
     let errors: Vec<Vec<String>> = (0..input.reports.len())
-        .map(|position| file_errors(input, position))
+        .map(|position| input.reports[position].file_errors(input.file_errors.get(position)))
         .collect();
     for (position, report) in input.reports.iter().enumerate() {
         let view_rows = in_view.get(position).map_or(0, |total| total.rows);
@@ -206,20 +206,6 @@ fn write_files(html: &mut String, input: &ReportInput<'_>) {
     for (report, errors) in input.reports.iter().zip(&errors) {
         write_problems(html, report, errors);
     }
-}
-
-/// Returns the problems of file `position` that are not skipped chunks or records: the
-/// page's list when the caller gave one, or else the report's own error and lost chunks.
-fn file_errors(input: &ReportInput<'_>, position: usize) -> Vec<String> {
-    if let Some(errors) = input.file_errors.get(position) {
-        return errors.clone();
-    }
-    let report = &input.reports[position];
-    let error = report.error.as_ref().map(ToString::to_string);
-    error
-        .into_iter()
-        .chain(report.lost.iter().cloned())
-        .collect()
 }
 
 fn write_problems(html: &mut String, report: &FileReport, errors: &[String]) {
