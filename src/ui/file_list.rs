@@ -61,6 +61,9 @@ pub fn FileList() -> impl IntoView {
     }
 }
 
+/// Problems of the whole file that its row lists before it points to the Files section.
+const ROW_ERRORS: usize = 3;
+
 /// Returns whether a file failed, was cut short or had chunks or records skipped.
 fn has_problems(file: &FileProgress, skipped: usize) -> bool {
     file.status == FileStatus::Error || !file.errors.is_empty() || skipped > 0
@@ -105,7 +108,14 @@ fn FileRow(file: FileProgress, problems: usize, twin: Option<String>) -> impl In
         FileStatus::Done => "done".to_string(),
         FileStatus::Error => "error".to_string(),
     };
-    let errors = file.errors.clone();
+    // A file that lost many batches (moved during its scan) has one line per batch, which
+    // would push the other rows away; the Files section below lists them all.
+    let errors: Vec<String> = file.errors.iter().take(ROW_ERRORS).cloned().collect();
+    let more = match file.errors.len().saturating_sub(ROW_ERRORS) {
+        0 => None,
+        1 => Some("and 1 more; see Files below".to_string()),
+        n => Some(format!("and {n} more; see Files below")),
+    };
     let note = match problems {
         0 => String::new(),
         1 => "1 problem; see Files below".to_string(),
@@ -150,6 +160,7 @@ fn FileRow(file: FileProgress, problems: usize, twin: Option<String>) -> impl In
             {twin}
             <ul class="file-errors">
                 {errors.into_iter().map(|error| view! { <li>{error}</li> }).collect_view()}
+                {more.map(|more| view! { <li class="file-errors-more">{more}</li> })}
             </ul>
         </div>
     }
