@@ -5,7 +5,7 @@
 //! the requests it held behind that one go back to the queue.
 
 use crate::worker::protocol::{self, ProtocolError, Reply, Request};
-use crate::worker::schedule::{next_hash, pick_worker, Lane, WorkerLoad};
+use crate::worker::schedule::{next_hash, pick_worker, scan_position, Lane, WorkerLoad};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -20,6 +20,8 @@ const MAX_WORKERS: usize = 8;
 struct Task {
     request: Request,
     file: File,
+    /// The file's size in bytes, read once, for ordering the scan queue.
+    size: u64,
 }
 
 /// A worker's message and error handlers.
@@ -81,12 +83,25 @@ impl Pool {
     pub fn submit(&self, request: Request, file: File) {
         let lane = Lane::of(&request);
         let urgent = matches!(request, Request::Xml { .. });
-        let task = Task { request, file };
+        let size = file.size() as u64;
+        let task = Task {
+            request,
+            file,
+            size,
+        };
         let mut inner = self.0.borrow_mut();
+        let queue = inner.queue(lane);
         if urgent {
-            inner.queue(lane).push_front(task);
+            queue.push_front(task);
+        } else if lane == Lane::Scan {
+            let sizes = queue.iter().map(|queued| match queued.request {
+                Request::Xml { .. } => 0,
+                _ => queued.size,
+            });
+            let position = scan_position(sizes, size);
+            queue.insert(position, task);
         } else {
-            inner.queue(lane).push_back(task);
+            queue.push_back(task);
         }
         drop(inner);
         self.dispatch();
@@ -258,11 +273,7 @@ impl Pool {
             let next = match lane {
                 Lane::Scan => 0,
                 Lane::Hash => {
-                    let sizes: Vec<u64> = inner
-                        .hash_queue
-                        .iter()
-                        .map(|task| task.file.size() as u64)
-                        .collect();
+                    let sizes: Vec<u64> = inner.hash_queue.iter().map(|task| task.size).collect();
                     next_hash(&sizes).unwrap_or(0)
                 }
             };

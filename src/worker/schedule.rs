@@ -64,6 +64,22 @@ pub fn pick_worker(workers: &[Option<WorkerLoad>], lane: Lane) -> Option<usize> 
         .map(|(index, _)| index)
 }
 
+/// Returns where a scan request of a file of `size` bytes goes in the scan queue, given the
+/// sizes of the files of the requests queued (0 for a request that is not a scan, such as
+/// an urgent XML request): before the first of a larger file. A small file dropped with
+/// large ones is then read first instead of waiting for their scans, and the requests of
+/// one file, or of files of one size, keep their order.
+pub fn scan_position(queued: impl IntoIterator<Item = u64>, size: u64) -> usize {
+    let mut position = 0;
+    for queued_size in queued {
+        if queued_size > size {
+            return position;
+        }
+        position += 1;
+    }
+    position
+}
+
 /// Returns which of the queued hashes to start, given the sizes of their files: the smallest,
 /// the first of equals. A hash reads its whole file, so a small file's hash would otherwise
 /// wait behind the long hash of a large file dropped before it.
@@ -147,6 +163,14 @@ mod tests {
 
         assert_eq!(pick_worker(&workers, Lane::Hash), Some(1));
         assert_eq!(pick_worker(&[scan(0)], Lane::Hash), None);
+    }
+
+    #[test]
+    fn small_file_scanned_before_larger_ones() {
+        assert_eq!(scan_position([100, 100, 4096, 4096], 200), 2);
+        assert_eq!(scan_position([0, 4096, 4096], 100), 1);
+        assert_eq!(scan_position([100, 100], 100), 2);
+        assert_eq!(scan_position([], 100), 0);
     }
 
     #[test]
