@@ -23,27 +23,13 @@
 
 import { chromium } from 'playwright-core';
 import { readFileSync, readdirSync } from 'node:fs';
-import { browserPidWith, descendants } from './proc.mjs';
+import { browserPidWith, descendants, hasWorkers } from './proc.mjs';
 import { timeTableViews } from './table.mjs';
 
 const [url, file, option] = process.argv.slice(2);
 if (!url || !file || (option !== undefined && option !== '--table')) {
   console.error('usage: node bench/browser.mjs URL FILE [--table]');
   process.exit(2);
-}
-
-/** Returns whether process `pid` runs a dedicated worker: the app's renderer does. */
-function hasWorkers(pid) {
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').startsWith('DedicatedWorker')) {
-        return true;
-      }
-    } catch {
-      // The thread ended between the listing and the read.
-    }
-  }
-  return false;
 }
 
 /**

@@ -14,7 +14,8 @@
 // CHROMIUM_BIN overrides /usr/bin/chromium.
 
 import { chromium } from 'playwright-core';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { browserPidWith, descendants, hasWorkers } from './proc.mjs';
 
 const args = process.argv.slice(2);
 const collect = args.includes('--gc');
@@ -24,24 +25,16 @@ if (!url || !file) {
   process.exit(2);
 }
 
-/** Finds the renderer process that runs the app's workers and reads its memory in MB. */
-function appRenderer() {
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
+/** Finds the renderer under `root` that runs the app's workers and reads its memory in MB. */
+function appRenderer(root) {
+  for (const pid of descendants(root)) {
     try {
       if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
-      const threads = readdirSync(`/proc/${pid}/task`).map((tid) => {
-        try {
-          return readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8');
-        } catch {
-          return '';
-        }
-      });
-      if (!threads.some((name) => name.startsWith('DedicatedWorker'))) continue;
+      if (!hasWorkers(pid)) continue;
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
       const mb = (name) =>
         Math.round(Number(status.match(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm'))[1]) / 1024);
-      return { pid: Number(pid), anon: mb('RssAnon'), shmem: mb('RssShmem') };
+      return { pid, anon: mb('RssAnon'), shmem: mb('RssShmem') };
     } catch {
       // The process ended between the listing and the read.
     }
@@ -49,10 +42,15 @@ function appRenderer() {
   return null;
 }
 
+// Chromium ignores a switch it does not know; this one finds this run's browser process.
+const tag = `--ipsec-lens-memory=${process.pid}`;
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  args: [
+    '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', tag,
+  ],
 });
+const browserPid = browserPidWith(tag);
 try {
   const cdp = await browser.newBrowserCDPSession();
   const page = await browser.newPage();
@@ -70,7 +68,7 @@ try {
   });
   const dumps = [];
   const dump = async (label) => {
-    const renderer = appRenderer();
+    const renderer = appRenderer(browserPid);
     const mb = (bytes) => (bytes ? Math.round(bytes / 1048576) : null);
     const pageWasm = mb(await page.evaluate(() => window.ipsecLensWasmBytes));
     const workerWasm = [];

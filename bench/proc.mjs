@@ -31,6 +31,20 @@ export function descendants(root) {
   return found;
 }
 
+/** Returns whether process `pid` runs a dedicated worker: the app's renderer does. */
+export function hasWorkers(pid) {
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').startsWith('DedicatedWorker')) {
+        return true;
+      }
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return false;
+}
+
 /** Finds the pid of the browser process whose command line contains `tag`. */
 export function browserPidWith(tag) {
   for (const entry of readdirSync('/proc')) {

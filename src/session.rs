@@ -105,7 +105,7 @@ pub struct FileProgress {
     /// Bytes the hash has read, from its worker's first progress reply on. `None` while the
     /// hash waits for the scans.
     pub hash_bytes: Option<u64>,
-    /// Why the SHA-256 was not computed.
+    /// The reason the SHA-256 was not computed.
     pub hash_error: Option<String>,
     /// Why the file failed as a whole, or what cut its reading short.
     pub errors: Vec<String>,
@@ -218,7 +218,7 @@ impl Session {
                 scans: Vec::new(),
             };
         }
-        // The hash comes last, so the pool finds the scans queued and holds the hash back.
+        // The hash comes last, so the pool finds the scans queued and delays the hash.
         let requests: Vec<Request> = plan_batches(slots)
             .into_iter()
             .map(|(first, count)| Request::Chunks { job, first, count })
@@ -304,6 +304,12 @@ impl Session {
                 file.status = FileStatus::Done;
             }
         }
+    }
+
+    /// Returns each file's problems as a whole, in file order, for the saved report and the
+    /// JSON export.
+    pub fn file_errors(&self) -> Vec<Vec<String>> {
+        self.files.iter().map(|file| file.errors.clone()).collect()
     }
 
     /// Returns whether any file is still being read.

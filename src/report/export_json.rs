@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 /// Writes the files, the records seen more than once, and the rows `indices` (a view of
 /// `table`) as one JSON object. `file_errors` are the page's problems of each whole file, in
-/// the order of `reports`; without them each file lists its report's own (see
+/// the order of `reports`. Without them, each file lists its report's own problems (see
 /// [`FileReport::file_errors`]).
 ///
 /// Each event has the keys of [`Column::ALL`] in that order. UInt32 and UInt64 fields are

@@ -201,12 +201,7 @@ pub fn SaveReportButton(
         let zone = state.zone.get_untracked();
         let html = with_clock(&zone, |clock| {
             state.with_data(|data| {
-                let file_errors: Vec<Vec<String>> = data
-                    .session
-                    .files
-                    .iter()
-                    .map(|file| file.errors.clone())
-                    .collect();
+                let file_errors = data.session.file_errors();
                 html_report(&ReportInput {
                     reports: &data.reports,
                     table: &data.table,

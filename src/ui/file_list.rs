@@ -65,7 +65,7 @@ pub fn FileList() -> impl IntoView {
 const ROW_ERRORS: usize = 3;
 
 /// Returns whether a file failed, was cut short or had chunks or records skipped.
-fn has_problems(file: &FileProgress, skipped: usize) -> bool {
+pub(super) fn has_problems(file: &FileProgress, skipped: usize) -> bool {
     file.status == FileStatus::Error || !file.errors.is_empty() || skipped > 0
 }
 
@@ -108,8 +108,8 @@ fn FileRow(file: FileProgress, problems: usize, twin: Option<String>) -> impl In
         FileStatus::Done => "done".to_string(),
         FileStatus::Error => "error".to_string(),
     };
-    // A file that lost many batches (moved during its scan) has one line per batch, which
-    // would push the other rows away; the Files section below lists them all.
+    // A file that lost many batches (moved during its scan) has one line per batch. The row
+    // shows the first few so the other rows stay in view, and the Files section lists all.
     let errors: Vec<String> = file.errors.iter().take(ROW_ERRORS).cloned().collect();
     let more = match file.errors.len().saturating_sub(ROW_ERRORS) {
         0 => None,

@@ -1,5 +1,6 @@
 //! The integrity panel: per file, what an examiner checks before trusting the results.
 
+use super::file_list::has_problems;
 use super::state::AppState;
 use crate::report::integrity::Integrity;
 use crate::report::long_lists::{describe_integrity, starts_open};
@@ -31,25 +32,15 @@ pub fn IntegrityPanel() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
-    // The count of files, and of those with a problem the file list also counts: a failed
-    // header, skipped data, lost chunks, a header that does not match the file, or a failed
-    // hash.
+    // The count of files, and of those with problems, counted as the file list counts them.
     let counts = Memo::new(move |_| {
         state.revision.track();
         state.with_data(|data| {
             let troubled = data
                 .reports
                 .iter()
-                .enumerate()
-                .filter(|(job, report)| {
-                    report.error.is_some()
-                        || !report.skipped.is_empty()
-                        || !report.lost.is_empty()
-                        || data
-                            .session
-                            .file(*job as u32)
-                            .is_some_and(|file| !file.errors.is_empty())
-                })
+                .zip(&data.session.files)
+                .filter(|(report, file)| has_problems(file, report.problem_count(&file.errors)))
                 .count();
             (data.reports.len(), troubled)
         })

@@ -125,12 +125,7 @@ fn ExportButtons(view_rows: Memo<Arc<Vec<u32>>>) -> impl IntoView {
         let rows = view_rows.get_untracked();
         let (name, mime, text) = state.with_data(|data| {
             if json {
-                let file_errors: Vec<Vec<String>> = data
-                    .session
-                    .files
-                    .iter()
-                    .map(|file| file.errors.clone())
-                    .collect();
+                let file_errors = data.session.file_errors();
                 let text =
                     crate::report::export_json(&data.reports, &file_errors, &data.table, &rows);
                 ("ipsec-4983.json", "application/json", text)

@@ -64,11 +64,10 @@ pub fn pick_worker(workers: &[Option<WorkerLoad>], lane: Lane) -> Option<usize> 
         .map(|(index, _)| index)
 }
 
-/// Returns where a scan request of a file of `size` bytes goes in the scan queue, given the
-/// sizes of the files of the requests queued (0 for a request that is not a scan, such as
-/// an urgent XML request): before the first of a larger file. A small file dropped with
-/// large ones is then read first instead of waiting for their scans, and the requests of
-/// one file, or of files of one size, keep their order.
+/// Returns where a scan request of a file of `size` bytes goes in the scan queue: before the
+/// first request of a larger file. `queued` gives the file size of each queued request, 0
+/// for one that is not a scan, such as an urgent XML request. A small file dropped with
+/// large ones is then read first, and the requests of files of one size keep their order.
 pub fn scan_position(queued: impl IntoIterator<Item = u64>, size: u64) -> usize {
     let mut position = 0;
     for queued_size in queued {
