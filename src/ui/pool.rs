@@ -422,6 +422,8 @@ impl Pool {
             }
             if retire {
                 // Started now, the successor loads while this worker reads its last requests.
+                // NOTE: it loads worker.js from the server again. A release deployed since
+                // the page loaded may not fit the module, and the successor never starts.
                 self.spawn_free(lane);
             }
         }
