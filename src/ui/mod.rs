@@ -17,6 +17,7 @@ mod state;
 mod summary;
 mod timing;
 mod view_url;
+mod worker_module;
 mod zone_picker;
 
 use alerts::AlertsPanel;

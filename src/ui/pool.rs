@@ -2,10 +2,17 @@
 //! computes each file's SHA-256 once no scan is left (see `worker::schedule` for why).
 //!
 //! A worker that panics or traps is replaced, and only the request it was working on fails;
-//! the requests it held behind that one go back to the queue.
+//! the requests it held behind that one go back to the queue. A worker that has been given
+//! `schedule::RECYCLE_BYTES` (or the page's choice) to read is replaced too, once it has
+//! replied to its requests, because only that frees the garbage its reads leave (see
+//! `worker::schedule`).
 
 use crate::worker::protocol::{self, ProtocolError, Reply, Request};
-use crate::worker::schedule::{next_hash, pick_worker, scan_position, Lane, WorkerLoad};
+use crate::worker::schedule::{
+    bytes_to_read, hash_part_bytes, hash_part_end, next_hash, pick_worker, scan_position, Lane,
+    WorkerLoad,
+};
+use crate::worker::sha256_parts::Sha256State;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -20,7 +27,8 @@ const MAX_WORKERS: usize = 8;
 struct Task {
     request: Request,
     file: File,
-    /// The file's size in bytes, read once, for ordering the scan queue.
+    /// The file's size in bytes, read once, for ordering the scan queue; for a hash part,
+    /// the bytes of the file left to hash.
     size: u64,
 }
 
@@ -36,6 +44,11 @@ struct Slot {
     ready: bool,
     /// Requests posted to the worker, in the order it answers them.
     tasks: VecDeque<Task>,
+    /// Bytes the requests posted to this worker read, counted towards `recycle_bytes`.
+    bytes_given: u64,
+    /// Whether the worker takes no more requests and ends after replying to those it has. Its
+    /// successor is started when this is set.
+    retiring: bool,
     /// Keeps the worker's callbacks alive while it runs.
     callbacks: Callbacks,
 }
@@ -47,9 +60,17 @@ struct Inner {
     on_reply: Rc<dyn Fn(Reply)>,
     on_ready: Rc<dyn Fn()>,
     announced_ready: bool,
-    /// Callbacks of replaced workers. A worker is replaced from inside its own callback,
-    /// which must outlive that call, so they are kept here instead of dropped.
-    retired: Vec<Callbacks>,
+    module: WorkerModule,
+    /// Bytes a worker reads before it is replaced; also the size of a hash part.
+    recycle_bytes: u64,
+}
+
+/// The worker's wasm module, which the page compiles once (see `ui::worker_module`).
+enum WorkerModule {
+    /// Still compiling; these workers wait for it.
+    Compiling(Vec<Worker>),
+    /// The compiled module, or `null` when the page could not compile it.
+    Ready(JsValue),
 }
 
 /// The handle the page keeps; cloning it shares the same workers.
@@ -58,8 +79,14 @@ pub struct Pool(Rc<RefCell<Inner>>);
 
 impl Pool {
     /// Starts `size` scan workers (at least one, at most [`MAX_WORKERS`]) and the hash
-    /// worker; `on_ready` runs once all have loaded, `on_reply` for every reply.
-    pub fn new(size: usize, on_ready: Rc<dyn Fn()>, on_reply: Rc<dyn Fn(Reply)>) -> Pool {
+    /// worker, each to be replaced after reading `recycle_bytes`; `on_ready` runs once all
+    /// have loaded, `on_reply` for every reply.
+    pub fn new(
+        size: usize,
+        recycle_bytes: u64,
+        on_ready: Rc<dyn Fn()>,
+        on_reply: Rc<dyn Fn(Reply)>,
+    ) -> Pool {
         let size = size.clamp(1, MAX_WORKERS);
         let pool = Pool(Rc::new(RefCell::new(Inner {
             slots: (0..=size).map(|_| None).collect(),
@@ -68,8 +95,16 @@ impl Pool {
             on_reply,
             on_ready,
             announced_ready: false,
-            retired: Vec::new(),
+            module: WorkerModule::Compiling(Vec::new()),
+            recycle_bytes: recycle_bytes.max(1),
         })));
+        let weak = Rc::downgrade(&pool.0);
+        wasm_bindgen_futures::spawn_local(async move {
+            let module = super::worker_module::compile().await;
+            if let Some(inner) = weak.upgrade() {
+                Pool(inner).module_ready(module);
+            }
+        });
         for index in 0..size {
             pool.spawn(index, Lane::Scan);
         }
@@ -81,9 +116,18 @@ impl Pool {
     /// request goes first, because a user waits on it while scans of large files may fill
     /// the queue.
     pub fn submit(&self, request: Request, file: File) {
+        let size = file.size() as u64;
+        let part = hash_part_bytes(self.0.borrow().recycle_bytes);
+        let request = match request {
+            Request::Hash { job } => Request::HashPart {
+                job,
+                to: hash_part_end(0, size, part),
+                state: Sha256State::INITIAL,
+            },
+            request => request,
+        };
         let lane = Lane::of(&request);
         let urgent = matches!(request, Request::Xml { .. });
-        let size = file.size() as u64;
         let task = Task {
             request,
             file,
@@ -105,6 +149,21 @@ impl Pool {
         }
         drop(inner);
         self.dispatch();
+    }
+
+    /// Starts a worker of `lane` in the first free slot.
+    fn spawn_free(&self, lane: Lane) {
+        let index = {
+            let mut inner = self.0.borrow_mut();
+            match inner.slots.iter().position(Option::is_none) {
+                Some(index) => index,
+                None => {
+                    inner.slots.push(None);
+                    inner.slots.len() - 1
+                }
+            }
+        };
+        self.spawn(index, lane);
     }
 
     fn spawn(&self, index: usize, lane: Lane) {
@@ -135,13 +194,33 @@ impl Pool {
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        self.0.borrow_mut().slots[index] = Some(Slot {
+        let mut inner = self.0.borrow_mut();
+        match &mut inner.module {
+            WorkerModule::Compiling(waiting) => waiting.push(worker.clone()),
+            WorkerModule::Ready(module) => post_module(&worker, module),
+        }
+        inner.slots[index] = Some(Slot {
             worker,
             lane,
             ready: false,
             tasks: VecDeque::new(),
+            bytes_given: 0,
+            retiring: false,
             callbacks: (on_message, on_error),
         });
+    }
+
+    /// Hands the compiled module to the workers that wait for it and to every later one.
+    fn module_ready(&self, module: JsValue) {
+        let waiting = std::mem::replace(
+            &mut self.0.borrow_mut().module,
+            WorkerModule::Ready(module.clone()),
+        );
+        if let WorkerModule::Compiling(workers) = waiting {
+            for worker in workers {
+                post_module(&worker, &module);
+            }
+        }
     }
 
     fn handle_message(&self, index: usize, event: MessageEvent) {
@@ -169,10 +248,20 @@ impl Pool {
                 let on_reply = self.0.borrow().on_reply.clone();
                 on_reply(progress);
             }
-            reply => {
-                if let Some(slot) = self.0.borrow_mut().slots[index].as_mut() {
-                    slot.tasks.pop_front();
+            Reply::HashPart { job, state } => {
+                let task = self.finish_task(index);
+                if let Some(task) = task {
+                    self.queue_next_part(task, state);
                 }
+                let on_reply = self.0.borrow().on_reply.clone();
+                on_reply(Reply::HashProgress {
+                    job,
+                    bytes: state.length,
+                });
+                self.dispatch();
+            }
+            reply => {
+                self.finish_task(index);
                 let on_reply = self.0.borrow().on_reply.clone();
                 on_reply(reply);
                 self.dispatch();
@@ -180,13 +269,42 @@ impl Pool {
         }
     }
 
+    /// Removes the oldest request of worker `index`, whose reply has come, and ends the
+    /// worker if it is retiring and has no request left.
+    fn finish_task(&self, index: usize) -> Option<Task> {
+        let mut inner = self.0.borrow_mut();
+        let slot = inner.slots[index].as_mut()?;
+        let task = slot.tasks.pop_front();
+        if slot.retiring && slot.tasks.is_empty() {
+            let old = inner.slots[index].take().expect("slot checked above");
+            drop(inner);
+            end_worker(old);
+        }
+        task
+    }
+
+    /// Queues the hash part after `task`'s, which stopped at `state`.
+    fn queue_next_part(&self, task: Task, state: Sha256State) {
+        let job = task.request.job();
+        let size = task.file.size() as u64;
+        let part = hash_part_bytes(self.0.borrow().recycle_bytes);
+        let next = Task {
+            request: Request::HashPart {
+                job,
+                to: hash_part_end(state.length, size, part),
+                state,
+            },
+            file: task.file,
+            size: size.saturating_sub(state.length),
+        };
+        self.0.borrow_mut().hash_queue.push_back(next);
+    }
+
     /// Fails the request whose reply could not be decoded. Workers reply in request order,
     /// so the reply belongs to the oldest request the worker holds, and the worker can go
     /// on with the next one.
     fn reject_reply(&self, index: usize, error: &ProtocolError) {
-        let task = self.0.borrow_mut().slots[index]
-            .as_mut()
-            .and_then(|slot| slot.tasks.pop_front());
+        let task = self.finish_task(index);
         let cause = format!("scan worker {index} sent a reply the page cannot read: {error}");
         let Some(task) = task else {
             web_sys::console::error_1(&format!("{cause} (no request was waiting)").into());
@@ -206,13 +324,14 @@ impl Pool {
         let Some(mut old) = old else {
             return;
         };
-        old.worker.terminate();
         let running = old.tasks.pop_front();
+        let held = std::mem::take(&mut old.tasks);
+        let (lane, retiring) = (old.lane, old.retiring);
+        end_worker(old);
         {
             let mut inner = self.0.borrow_mut();
-            inner.retired.push(old.callbacks);
-            let queue = inner.queue(old.lane);
-            for task in old.tasks.into_iter().rev() {
+            let queue = inner.queue(lane);
+            for task in held.into_iter().rev() {
                 queue.push_front(task);
             }
         }
@@ -220,7 +339,10 @@ impl Pool {
             let on_reply = self.0.borrow().on_reply.clone();
             on_reply(failure_reply(&task.request, message));
         }
-        self.spawn(index, old.lane);
+        // A retiring worker's successor is already starting.
+        if !retiring {
+            self.spawn(index, lane);
+        }
     }
 
     fn announce_ready(&self) {
@@ -262,7 +384,7 @@ impl Pool {
                 .map(|slot| {
                     slot.as_ref().map(|slot| WorkerLoad {
                         lane: slot.lane,
-                        ready: slot.ready,
+                        ready: slot.ready && !slot.retiring,
                         in_flight: slot.tasks.len(),
                     })
                 })
@@ -285,14 +407,24 @@ impl Pool {
             let request = protocol::encode_js(&task.request);
             let _ = js_sys::Reflect::set(&message, &"request".into(), &request);
             let _ = js_sys::Reflect::set(&message, &"file".into(), &task.file);
+            let recycle_bytes = inner.recycle_bytes;
             let slot = inner.slots[position]
                 .as_mut()
                 .expect("position of a live slot");
             let worker = slot.worker.clone();
+            slot.bytes_given += bytes_to_read(&task.request, task.size);
             slot.tasks.push_back(task);
+            let retire = slot.bytes_given >= recycle_bytes;
+            slot.retiring = retire;
             drop(inner);
             if let Err(error) = worker.post_message(&message) {
                 web_sys::console::error_2(&"could not post to a scan worker:".into(), &error);
+            }
+            if retire {
+                // Started now, the successor loads while this worker reads its last requests.
+                // NOTE: it loads worker.js from the server again. A release deployed since
+                // the page loaded may not fit the module, and the successor never starts.
+                self.spawn_free(lane);
             }
         }
         true
@@ -318,6 +450,23 @@ impl Inner {
     }
 }
 
+/// Sends a new worker its module, the first message it waits for (www/worker_loader.js).
+fn post_module(worker: &Worker, module: &JsValue) {
+    if let Err(error) = worker.post_message(module) {
+        web_sys::console::error_2(&"could not hand a worker its module:".into(), &error);
+    }
+}
+
+/// Stops a worker that has no request the page still waits for. Its callbacks are dropped in
+/// a later microtask, because this may run inside one of them, which must outlive the call.
+fn end_worker(slot: Slot) {
+    slot.worker.set_onmessage(None);
+    slot.worker.set_onerror(None);
+    slot.worker.terminate();
+    let callbacks = slot.callbacks;
+    wasm_bindgen_futures::spawn_local(async move { drop(callbacks) });
+}
+
 /// Builds the reply that stands in for the lost reply of a request whose worker crashed. A
 /// failed XML request concerns one record only, so it does not mark its file as failed.
 fn failure_reply(request: &Request, message: String) -> Reply {
@@ -336,7 +485,7 @@ fn failure_reply(request: &Request, message: String) -> Reply {
                 reason: message,
             }),
         },
-        Request::Hash { job } => Reply::Hash {
+        Request::Hash { job } | Request::HashPart { job, .. } => Reply::Hash {
             job,
             sha256: Err(request.lost(&message)),
         },

@@ -8,6 +8,7 @@ use crate::report::{FileReport, Filter, Sort, Table};
 use crate::scan::xml::{RecordXml, XmlError};
 use crate::session::{brings_first_rows, Session};
 use crate::worker::protocol::{Reply, Request};
+use crate::worker::schedule::RECYCLE_BYTES;
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -106,7 +107,12 @@ impl AppState {
             .unwrap_or(2);
         let on_ready = Rc::new(move || self.ready.set(true));
         let on_reply = Rc::new(move |reply: Reply| self.take_reply(reply));
-        let pool = Pool::new(worker_count_override().unwrap_or(cores), on_ready, on_reply);
+        let pool = Pool::new(
+            worker_count_override().unwrap_or(cores),
+            recycle_override().unwrap_or(RECYCLE_BYTES),
+            on_ready,
+            on_reply,
+        );
         self.pool.set_value(Some(pool));
     }
 
@@ -232,7 +238,11 @@ impl AppState {
                     }
                     (job, data.session.on_failed(job, message))
                 }
-                Reply::Ready | Reply::Panicked { .. } | Reply::Xml { .. } => return,
+                // The pool turns a finished hash part into the next part and progress.
+                Reply::Ready
+                | Reply::Panicked { .. }
+                | Reply::Xml { .. }
+                | Reply::HashPart { .. } => return,
             };
             let first_rows = brings_first_rows(data.table.rows.len(), &update.scans);
             if let Some(report) = data.reports.get_mut(job as usize) {
@@ -362,6 +372,13 @@ fn query_parameter(name: &str) -> Option<String> {
 /// `?workers=N` fixes the pool size, for benchmarks that compare worker counts.
 fn worker_count_override() -> Option<usize> {
     query_parameter("workers")?.parse().ok()
+}
+
+/// `?recycle-kib=N` replaces each worker after it has read N KiB instead of
+/// [`RECYCLE_BYTES`], so the end-to-end tests can replace workers many times on small files.
+fn recycle_override() -> Option<u64> {
+    let kib: u64 = query_parameter("recycle-kib")?.parse().ok()?;
+    Some(kib.saturating_mul(1024))
 }
 
 /// Turns the first chunk batch of a file into a request that crashes its worker, so the rest

@@ -6,3 +6,4 @@ mod reader;
 #[cfg(target_arch = "wasm32")]
 pub mod runtime;
 pub mod schedule;
+pub mod sha256_parts;

@@ -15,6 +15,7 @@
 use crate::read::{FileHeader, HeaderError};
 use crate::scan::xml::{RecordXml, XmlError};
 use crate::scan::ChunkScan;
+use crate::worker::sha256_parts::Sha256State;
 use serde::{Deserialize, Serialize};
 
 /// A job for a worker. The `File` it reads travels beside the request, not inside it.
@@ -24,8 +25,16 @@ pub enum Request {
     Header { job: u32 },
     /// Scan the chunk slots `first .. first + count`.
     Chunks { job: u32, first: u64, count: u64 },
-    /// Compute the SHA-256 of the whole file, reading it in order.
+    /// Compute the SHA-256 of the whole file, reading it in order. The pool sends it to a
+    /// worker as [`Request::HashPart`]s.
     Hash { job: u32 },
+    /// Continue the SHA-256 of the file from `state`, whose length is where this part starts,
+    /// up to byte `to`. The last part ends at the file's end.
+    HashPart {
+        job: u32,
+        to: u64,
+        state: Sha256State,
+    },
     /// Panic on purpose instead of scanning these chunk slots, so tests can prove that a
     /// crashed worker costs only its request.
     Panic { job: u32, first: u64, count: u64 },
@@ -43,6 +52,7 @@ impl Request {
             Request::Header { job }
             | Request::Chunks { job, .. }
             | Request::Hash { job }
+            | Request::HashPart { job, .. }
             | Request::Panic { job, .. }
             | Request::Xml { job, .. } => *job,
         }
@@ -64,7 +74,9 @@ impl Request {
                     ),
                 }
             }
-            Request::Hash { .. } => format!("the SHA-256 was not computed: {cause}"),
+            Request::Hash { .. } | Request::HashPart { .. } => {
+                format!("the SHA-256 was not computed: {cause}")
+            }
             Request::Xml {
                 chunk, record_id, ..
             } => format!("record {record_id} in chunk {chunk} was not rendered: {cause}"),
@@ -107,6 +119,9 @@ pub enum Reply {
     /// The hash of file `job` has read `bytes` bytes so far. It comes before the
     /// [`Reply::Hash`] of the same request, which remains the request's reply.
     HashProgress { job: u32, bytes: u64 },
+    /// A [`Request::HashPart`] that did not reach the file's end is done; the next part
+    /// goes on from `state`.
+    HashPart { job: u32, state: Sha256State },
 }
 
 /// A failure to decode a message between the page and a worker, with its reason. The
@@ -476,6 +491,13 @@ mod tests {
             job: 6,
             bytes: u64::MAX,
         });
+        round_trip(&Reply::HashPart {
+            job: 6,
+            state: Sha256State {
+                words: [u32::MAX; 8],
+                length: u64::MAX - 63,
+            },
+        });
         round_trip(&Reply::Panicked {
             message: "panicked at src/scan/mod.rs:1:1: boom".to_owned(),
         });
@@ -566,6 +588,11 @@ mod tests {
             count: 64,
         });
         round_trip(&Request::Hash { job: u32::MAX });
+        round_trip(&Request::HashPart {
+            job: 3,
+            to: 1 << 40,
+            state: Sha256State::INITIAL,
+        });
         round_trip(&Request::Panic {
             job: 2,
             first: 0,

@@ -4,6 +4,7 @@
 
 use super::protocol::{self, Reply, Request};
 use super::reader::RangeReader;
+use super::sha256_parts::{self, Sha256State, Sha256Stream};
 use crate::read::{self, FileHeader, CHUNK_SIZE, FILE_HEADER_SIZE};
 use crate::scan;
 use crate::scan::xml::{self, RecordXml, XmlError};
@@ -124,12 +125,13 @@ async fn handle(reader: &mut RangeReader, data: &JsValue) -> Reply {
                 },
             }
         }
-        Request::Hash { job } => Reply::Hash {
-            job,
-            sha256: hash_file(reader, &file, job, size)
-                .await
-                .map_err(|message| Request::Hash { job }.lost(&message)),
-        },
+        // The pool sends parts; a whole-file request is one part from the start.
+        Request::Hash { job } => {
+            hash_part(reader, &file, job, size, Sha256State::INITIAL, size).await
+        }
+        Request::HashPart { job, to, state } => {
+            hash_part(reader, &file, job, size, state, to).await
+        }
         Request::Panic { job, .. } => panic!("panic requested for job {job} by a test"),
         Request::Xml {
             job,
@@ -199,30 +201,48 @@ const HASH_SLICE: u64 = 4 << 20;
 /// so the page can show that a hash of several GiB is moving.
 const HASH_PROGRESS_STEP: u64 = 64 << 20;
 
-async fn hash_file(
+/// Hashes bytes `state.length..to` of the file. At the file's end the reply is the digest,
+/// else the state for the next part.
+async fn hash_part(
     reader: &mut RangeReader,
     file: &File,
     job: u32,
     size: u64,
-) -> Result<String, String> {
-    use sha2::{Digest, Sha256};
-    let mut hasher = Sha256::new();
-    let mut start = 0;
-    let mut next_progress = HASH_PROGRESS_STEP;
-    post(&Reply::HashProgress { job, bytes: 0 });
-    while start < size {
-        let end = (start + HASH_SLICE).min(size);
-        reader.read(file, start, end).await?;
-        hasher.update(&reader.bytes);
-        if end >= next_progress {
+    state: Sha256State,
+    to: u64,
+) -> Reply {
+    let request = Request::HashPart { job, to, state };
+    let lost = |message: String| Reply::Hash {
+        job,
+        sha256: Err(request.lost(&message)),
+    };
+    let to = to.min(size);
+    let mut stream = Sha256Stream::resume(state);
+    let mut start = state.length;
+    let mut next_progress = (start / HASH_PROGRESS_STEP + 1) * HASH_PROGRESS_STEP;
+    if start == 0 {
+        post(&Reply::HashProgress { job, bytes: 0 });
+    }
+    while start < to {
+        let end = (start + HASH_SLICE).min(to);
+        if let Err(message) = reader.read(file, start, end).await {
+            return lost(message);
+        }
+        stream.update(&reader.bytes);
+        if end >= next_progress && end < to {
             post(&Reply::HashProgress { job, bytes: end });
             next_progress = end + HASH_PROGRESS_STEP;
         }
         start = end;
     }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect())
+    if to == size {
+        return Reply::Hash {
+            job,
+            sha256: Ok(sha256_parts::hex(&stream.finish())),
+        };
+    }
+    match stream.pause() {
+        Ok(state) => Reply::HashPart { job, state },
+        Err(error) => lost(error.to_string()),
+    }
 }

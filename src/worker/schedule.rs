@@ -7,14 +7,49 @@
 //! that a file dropped during a hash is scanned at once. Each scan worker holds up to
 //! [`SCAN_DEPTH`] requests, so it starts the next one without waiting for the page's thread
 //! to handle its last reply.
+//!
+//! A worker's reads leave garbage in its JavaScript heap that V8 frees only in a full
+//! collection, which it seldom runs in a worker: after a 4 GiB log the workers held over
+//! 100 MB of it. The pool therefore replaces a worker once it has been given
+//! [`RECYCLE_BYTES`] to read, which frees its heap whole, and hashes a file in parts of as
+//! many bytes (see [`hash_part_bytes`]) so that the hash worker is replaced as well.
 
 use super::protocol::Request;
+use crate::read::{CHUNK_SIZE, FILE_HEADER_SIZE};
 
 /// Requests a scan worker holds at once: the one it runs and the one it runs next.
 pub const SCAN_DEPTH: usize = 2;
 /// Requests the hash worker holds at once. A hash takes a whole file, so there is nothing
 /// to gain from queueing a second one in the worker.
 pub const HASH_DEPTH: usize = 1;
+
+/// Bytes a worker is given to read before the pool replaces it with a fresh one. Reading
+/// 4 GiB left about 115 MB of garbage in two workers, so 256 MiB leaves a few MB each.
+pub const RECYCLE_BYTES: u64 = 256 << 20;
+
+/// Returns the bytes of a file that one hash request reads when workers are replaced after
+/// `recycle_bytes`: as many, rounded down to a whole number of SHA-256's 64-byte blocks so
+/// that the hash can pause at the end of each part.
+pub fn hash_part_bytes(recycle_bytes: u64) -> u64 {
+    (recycle_bytes / 64).max(1) * 64
+}
+
+/// Returns where the hash part that starts at byte `from` of a `size`-byte file ends.
+pub fn hash_part_end(from: u64, size: u64, part_bytes: u64) -> u64 {
+    from.saturating_add(part_bytes).min(size)
+}
+
+/// Returns how many bytes of a `size`-byte file `request` reads, which is what
+/// [`RECYCLE_BYTES`] counts.
+pub fn bytes_to_read(request: &Request, size: u64) -> u64 {
+    match *request {
+        Request::Header { .. } => FILE_HEADER_SIZE.min(size),
+        Request::Chunks { count, .. } | Request::Panic { count, .. } => count * CHUNK_SIZE,
+        Request::Hash { .. } => size,
+        Request::HashPart { to, state, .. } => to.saturating_sub(state.length),
+        Request::Xml { .. } => CHUNK_SIZE,
+    }
+}
 
 /// The kind of worker a request runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,7 +62,7 @@ impl Lane {
     /// Returns the lane of `request`.
     pub fn of(request: &Request) -> Lane {
         match request {
-            Request::Hash { .. } => Lane::Hash,
+            Request::Hash { .. } | Request::HashPart { .. } => Lane::Hash,
             _ => Lane::Scan,
         }
     }
@@ -177,6 +212,41 @@ mod tests {
         assert_eq!(next_hash(&[4 << 30, 4096, 1 << 20]), Some(1));
         assert_eq!(next_hash(&[7, 7]), Some(0));
         assert_eq!(next_hash(&[]), None);
+    }
+
+    #[test]
+    fn hash_parts_end_on_blocks() {
+        let part = hash_part_bytes(RECYCLE_BYTES);
+
+        assert_eq!(part, RECYCLE_BYTES);
+        assert_eq!(hash_part_bytes(1000), 960);
+        assert_eq!(hash_part_bytes(10), 64);
+        assert_eq!(hash_part_end(0, 10, part), 10);
+        assert_eq!(hash_part_end(0, 3 * part, part), part);
+        assert_eq!(hash_part_end(2 * part, 2 * part + 5, part), 2 * part + 5);
+        assert_eq!(hash_part_end(0, 0, part), 0);
+    }
+
+    #[test]
+    fn bytes_to_read_per_request() {
+        use crate::worker::sha256_parts::Sha256State;
+        let part = Request::HashPart {
+            job: 0,
+            to: 1 << 30,
+            state: Sha256State {
+                length: 64,
+                ..Sha256State::INITIAL
+            },
+        };
+        let chunks = Request::Chunks {
+            job: 0,
+            first: 3,
+            count: 16,
+        };
+
+        assert_eq!(bytes_to_read(&part, 1 << 40), (1 << 30) - 64);
+        assert_eq!(bytes_to_read(&chunks, 1 << 40), 16 * CHUNK_SIZE);
+        assert_eq!(bytes_to_read(&Request::Header { job: 0 }, 100), 100);
     }
 
     #[test]

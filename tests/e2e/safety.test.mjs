@@ -1,11 +1,13 @@
 // Privacy, offline use and crash containment, checked in the real browser:
 // - no request ever leaves the page's origin, and none at all is made after ready;
 // - a second visit works with the network off, from the service worker's cache;
-// - a worker that panics costs only the chunks it held, and the next files still parse.
+// - a worker that panics costs only the chunks it held, and the next files still parse;
+// - workers replaced after a set amount of reading (to free their garbage) change no result.
 // scripts/test writes the fixtures with mkevtx into test-output/fixtures/ before this runs.
 
 import assert from 'node:assert/strict';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -195,4 +197,55 @@ test('a browser that cannot compile the app is told why', async () => {
   assert.match(text, /could not start in this browser: it needs WebAssembly with SIMD/);
   assert.match(text, /CompileError/);
   await context.close();
+});
+
+test('recycled workers keep the results', { skip }, async () => {
+  const files = [KNOWN, MIXED];
+  const names = files.map((file) => path.basename(file));
+  const analyse = async (query) => {
+    const { context, page, requests, problems } = await openApp(browser, `${server.url}${query}`);
+    let workers = 0;
+    page.on('worker', () => {
+      workers += 1;
+    });
+    const beforeReady = requests.length;
+    await addFiles(page, files);
+    const statuses = await waitForFiles(page, names);
+    const hashes = new Map();
+    for (const name of names) {
+      const hash = page.locator(`[data-file-name="${name}"] [data-testid="file-sha256"]`);
+      hashes.set(name, await hash.textContent());
+    }
+    const result = {
+      statuses,
+      totals: await fileTotals(page),
+      rows: (await page.getByTestId('row-count').textContent()).trim(),
+      hashes,
+      workers,
+      afterReady: requests.slice(beforeReady),
+      problems,
+    };
+    await context.close();
+    return result;
+  };
+
+  const plain = await analyse('');
+  // 128 KiB is two chunks: every scan request and every hash part then gets a new worker.
+  const recycled = await analyse('?recycle-kib=128');
+
+  for (const name of names) {
+    assert.equal(recycled.statuses.get(name), 'done', `${name} should parse`);
+    const expected = createHash('sha256').update(await readFile(path.join(FIXTURE_DIR, name)));
+    assert.equal(recycled.hashes.get(name), `SHA-256 ${expected.digest('hex')}`);
+  }
+  assert.deepEqual(recycled.totals, plain.totals);
+  assert.equal(recycled.rows, plain.rows);
+  assert.deepEqual(recycled.hashes, plain.hashes);
+  assert.equal(plain.workers, 0, 'no worker is replaced on small files by default');
+  assert.ok(recycled.workers >= 8, `workers were replaced (${recycled.workers} started)`);
+  // A new worker loads its two scripts from the page's origin, and nothing else.
+  const loaded = new Set(recycled.afterReady.map((url) => new URL(url).pathname));
+  assert.deepEqual([...loaded].sort(), ['/worker.js', '/worker_loader.js']);
+  assert.deepEqual(foreignRequests(recycled.afterReady, server.url), []);
+  assert.deepEqual(recycled.problems, []);
 });
