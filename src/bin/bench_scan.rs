@@ -9,7 +9,8 @@
 //! - `sorts` builds the table 3 times and times the first and a second sort of all rows by
 //!   a few columns on each, since the first sort by a column ranks its rows;
 //! - `memory` loads the events into a file report and a table and prints the heap bytes
-//!   each uses per kept event, counted by this binary's global allocator;
+//!   each uses per kept event, counted by this binary's global allocator, and the peaks
+//!   while the replies are decoded and while the table is built;
 //! - `wire` scans the file in requests of 64 chunks, as the page's largest, and times
 //!   encoding and decoding each `Reply::Chunks` as JSON text (the protocol's old format)
 //!   and as postcard bytes (its format now), best of `--repeat` per reply.
@@ -31,7 +32,8 @@ fn main() {
 static ALLOCATOR: counting::Counting = counting::Counting;
 
 /// A global allocator that passes every call to the system allocator and keeps the number
-/// of bytes and blocks currently allocated, for the `memory` mode.
+/// of bytes and blocks currently allocated, and the highest byte count, for the `memory`
+/// mode.
 #[cfg(not(target_arch = "wasm32"))]
 mod counting {
     use std::alloc::{GlobalAlloc, Layout, System};
@@ -39,6 +41,7 @@ mod counting {
 
     static BYTES: AtomicIsize = AtomicIsize::new(0);
     static BLOCKS: AtomicIsize = AtomicIsize::new(0);
+    static PEAK: AtomicIsize = AtomicIsize::new(0);
 
     pub struct Counting;
 
@@ -51,12 +54,27 @@ mod counting {
         )
     }
 
+    /// Returns the highest byte count since the last [`reset_peak`].
+    pub fn peak() -> isize {
+        PEAK.load(Ordering::Relaxed)
+    }
+
+    /// Starts a new peak at the bytes allocated now.
+    pub fn reset_peak() {
+        PEAK.store(BYTES.load(Ordering::Relaxed), Ordering::Relaxed);
+    }
+
+    fn add(bytes: isize) {
+        let now = BYTES.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        PEAK.fetch_max(now, Ordering::Relaxed);
+    }
+
     // SAFETY: every call goes to `System` unchanged; the counters only observe sizes.
     unsafe impl GlobalAlloc for Counting {
         unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
             let pointer = unsafe { System.alloc(layout) };
             if !pointer.is_null() {
-                BYTES.fetch_add(layout.size() as isize, Ordering::Relaxed);
+                add(layout.size() as isize);
                 BLOCKS.fetch_add(1, Ordering::Relaxed);
             }
             pointer
@@ -69,12 +87,15 @@ mod counting {
         }
 
         unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            // A growing block counts as the old and the new block at once, because the
+            // page's allocator (dlmalloc in wasm) copies it unless the space after it is free.
+            if new_size > layout.size() {
+                let both = BYTES.load(Ordering::Relaxed) + new_size as isize;
+                PEAK.fetch_max(both, Ordering::Relaxed);
+            }
             let moved = unsafe { System.realloc(pointer, layout, new_size) };
             if !moved.is_null() {
-                BYTES.fetch_add(
-                    new_size as isize - layout.size() as isize,
-                    Ordering::Relaxed,
-                );
+                add(new_size as isize - layout.size() as isize);
             }
             moved
         }
@@ -328,13 +349,21 @@ mod native {
     /// and blocks each holds, in total and per kept event (4983 or any other IPsec event)
     /// or per table row. The file's bytes are allocated before the first count, so they
     /// are not in either figure.
+    ///
+    /// The report is loaded as the page loads it: each request's scans are encoded as one
+    /// reply, and the reply is decoded from a copy of its bytes before its chunks are added.
+    /// `peak` lines give the highest bytes above the start while replies are decoded and
+    /// added, and while the table is built from the whole report (the page drops the old
+    /// table first, so the two never count at once).
     fn memory(bytes: &[u8]) {
-        use super::counting::live;
+        use super::counting::{live, peak, reset_peak};
         use ipsec_lens::report::Table;
         let (bytes_before, blocks_before) = live();
-        let report = load_report(bytes);
+        let (report, loading_peak) = load_report_in_replies(bytes);
         let (bytes_report, blocks_report) = live();
+        reset_peak();
         let table = Table::from_files(std::slice::from_ref(&report));
+        let building_peak = peak();
         let (bytes_table, blocks_table) = live();
         let kept = report.events_4983().count() + report.other_events().count();
         let rows = table.all_indices().len();
@@ -360,6 +389,55 @@ mod native {
             report_bytes + table_bytes,
             per(report_bytes + table_bytes, kept)
         );
+        println!(
+            "peak loading_bytes={} table_build_bytes={} table_build_over_report={}",
+            loading_peak - bytes_before,
+            building_peak - bytes_before,
+            building_peak - bytes_report
+        );
+    }
+
+    /// Loads the file into a report through encoded replies of up to 64 chunks, as the
+    /// page's workers send them, and returns it with the highest byte count met while the
+    /// replies were decoded and added. The scans and the encoding happen in a worker, so
+    /// they are left out of that peak, but the reply's bytes are in it, because the page
+    /// copies them into its own memory to decode them.
+    fn load_report_in_replies(bytes: &[u8]) -> (ipsec_lens::report::FileReport, isize) {
+        use super::counting::{peak, reset_peak};
+        let slots = chunk_slots(bytes.len() as u64);
+        let mut report = ipsec_lens::report::FileReport::new("bench.evtx", bytes.len() as u64);
+        report.set_header(ipsec_lens::read::FileHeader::parse(
+            bytes,
+            bytes.len() as u64,
+        ));
+        let mut highest = 0;
+        for (first, count) in ipsec_lens::session::plan_batches(slots) {
+            let scans: Vec<ChunkScan> = chunks(bytes)
+                .skip(first as usize)
+                .take(count as usize)
+                .map(|(index, offset, chunk)| scan::scan_chunk(index, offset, chunk.to_vec()))
+                .collect();
+            let reply = Reply::Chunks {
+                job: 0,
+                first,
+                count,
+                bytes_read: count * CHUNK_SIZE,
+                scans,
+            };
+            let encoded = protocol::encode(&reply);
+            drop(reply);
+            reset_peak();
+            let decoded: Reply = protocol::decode(&encoded.to_vec()).expect("a reply decodes");
+            if let Reply::Chunks { scans, .. } = decoded {
+                for scan in scans {
+                    report.add_chunk(scan);
+                }
+            }
+            // The encoded reply is the worker's, counted here only because both run in one
+            // process.
+            highest = highest.max(peak() - encoded.capacity() as isize);
+        }
+        (report, highest)
     }
 
     fn load_report(bytes: &[u8]) -> ipsec_lens::report::FileReport {

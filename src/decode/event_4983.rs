@@ -7,6 +7,7 @@ use super::number::{read_number, Number};
 use super::packed_texts::{PackedTexts, PackedTextsBuilder};
 use super::render::render_template;
 use super::shared_names::SharedNames;
+use super::shared_values::SharedValues;
 use crate::filetime::FileTime;
 use crate::scan::{DataField, FieldValue, RawEvent};
 use serde::Deserialize;
@@ -119,7 +120,7 @@ impl Event4983 {
             local_key_mod_port,
             remote_key_mod_port,
             qm_filter_id,
-            texts: pack_texts(&texts, others),
+            texts: pack_texts(&texts, others, Some(names.values())),
         }
     }
 
@@ -328,7 +329,7 @@ impl Event4983 {
             _ => {}
         }
         let others = self.other_fields();
-        let packed = pack_texts(&texts, &others);
+        let packed = pack_texts(&texts, &others, None);
         (
             self.local_key_mod_port,
             self.remote_key_mod_port,
@@ -365,13 +366,18 @@ impl fmt::Debug for Event4983 {
     }
 }
 
-/// Packs the 18 values in manifest order, then the fields beyond them.
+/// Packs the 18 values in manifest order, then the fields beyond them, sharing the texts
+/// worth it through `shared` when given.
 fn pack_texts<'a>(
     texts: &[Option<Cow<str>>; 18],
     others: impl IntoIterator<Item = &'a DataField>,
+    shared: Option<&Arc<SharedValues>>,
 ) -> PackedTexts {
     let others: Vec<&DataField> = others.into_iter().collect();
     let mut builder = PackedTextsBuilder::with_capacity(texts.len() + 2 * others.len());
+    if let Some(shared) = shared {
+        builder = builder.sharing(shared);
+    }
     let named_bytes: usize = texts.iter().flatten().map(|text| text.len()).sum();
     let other_bytes: usize = others
         .iter()

@@ -85,7 +85,8 @@ impl IpsecEvent {
     pub fn from_raw_sharing(raw: &RawEvent, names: &mut SharedNames) -> IpsecEvent {
         let specs = fields_for(raw.event_id, raw.version).unwrap_or(&[]);
         let mut consumed: Vec<&str> = Vec::new();
-        let mut texts = PackedTextsBuilder::with_capacity(specs.len().max(raw.data.len()));
+        let mut texts = PackedTextsBuilder::with_capacity(specs.len().max(raw.data.len()))
+            .sharing(names.values());
         for (position, spec) in specs.iter().enumerate() {
             let found = find_field(raw, spec.name, position);
             if let Some(found) = found {

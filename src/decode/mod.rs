@@ -16,6 +16,7 @@ pub mod render;
 #[cfg(test)]
 pub(crate) mod sample;
 mod shared_names;
+mod shared_values;
 
 use crate::scan::interest::EVENT_4983;
 use crate::scan::RawEvent;

@@ -1,5 +1,6 @@
 //! Computer and provider names shared by the events of one file.
 
+use super::shared_values::SharedValues;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -8,16 +9,23 @@ use std::sync::Arc;
 const MAX_NAMES: usize = 4096;
 
 /// A cache of computer and provider names, so that the events of a file that name the same
-/// computer point at one string instead of each keeping a copy.
+/// computer point at one string instead of each keeping a copy, and the store of the
+/// file's EventData texts that its events share.
 ///
 /// It is only a cache: every cache compares equal to every other, so a report compares by
-/// its events alone, and a cloned or deserialized report starts without shared names.
+/// its events alone, and a deserialized report starts with an empty cache.
 #[derive(Clone, Debug, Default)]
 pub struct SharedNames {
     names: HashSet<Arc<str>>,
+    values: Arc<SharedValues>,
 }
 
 impl SharedNames {
+    /// Returns the store of EventData texts shared by the file's events.
+    pub(crate) fn values(&self) -> &Arc<SharedValues> {
+        &self.values
+    }
+
     /// Returns the cached string equal to `name`, adding it first when it is new.
     pub fn share(&mut self, name: &str) -> Arc<str> {
         if let Some(shared) = self.names.get(name) {

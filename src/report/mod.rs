@@ -34,7 +34,7 @@ mod value_ids;
 mod view_groups;
 pub mod view_state;
 pub mod visible;
-mod word_hash;
+pub(crate) mod word_hash;
 pub mod zone;
 
 pub use aggregate::{FileTotal, ValueCount};

@@ -56,6 +56,11 @@ impl Table {
     /// Builds the table from file reports; row `file` indexes match positions in `reports`.
     pub fn from_files(reports: &[FileReport]) -> Table {
         let mut table = Table::default();
+        let records = reports
+            .iter()
+            .map(|report| report.events_4983().count() + report.other_events().count())
+            .sum();
+        table.duplicates.reserve(records);
         for report in reports {
             table.push_file(report);
         }

@@ -133,7 +133,7 @@ impl From<StoredEvent4983<'_>> for Event4983 {
             local_key_mod_port,
             remote_key_mod_port,
             qm_filter_id,
-            texts: pack_texts(&texts, &stored.other_fields),
+            texts: pack_texts(&texts, &stored.other_fields, None),
         }
     }
 }
