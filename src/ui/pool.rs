@@ -9,8 +9,8 @@
 
 use crate::worker::protocol::{self, ProtocolError, Reply, Request};
 use crate::worker::schedule::{
-    bytes_to_read, hash_part_bytes, hash_part_end, next_hash, pick_worker, scan_position, Lane,
-    WorkerLoad,
+    bytes_to_read, hash_part_bytes, hash_part_end, next_hash, pick_worker, scan_position,
+    workers_wanted, Lane, WorkerLoad,
 };
 use crate::worker::sha256_parts::Sha256State;
 use std::cell::RefCell;
@@ -63,6 +63,8 @@ struct Inner {
     module: WorkerModule,
     /// Bytes a worker reads before it is replaced; also the size of a hash part.
     recycle_bytes: u64,
+    /// Scan workers to keep while scans are queued.
+    scan_workers: usize,
 }
 
 /// The worker's wasm module, which the page compiles once (see `ui::worker_module`).
@@ -97,6 +99,7 @@ impl Pool {
             announced_ready: false,
             module: WorkerModule::Compiling(Vec::new()),
             recycle_bytes: recycle_bytes.max(1),
+            scan_workers: size,
         })));
         let weak = Rc::downgrade(&pool.0);
         wasm_bindgen_futures::spawn_local(async move {
@@ -317,8 +320,8 @@ impl Pool {
         self.dispatch();
     }
 
-    /// Fails the task a broken worker was running, puts the ones it held behind it back at
-    /// the front of the queue, then starts a fresh worker in its place.
+    /// Fails the task a broken worker was running and puts the ones it held behind it back at
+    /// the front of the queue, where a fresh worker takes them.
     fn replace(&self, index: usize, message: String) {
         let old = self.0.borrow_mut().slots[index].take();
         let Some(mut old) = old else {
@@ -326,7 +329,7 @@ impl Pool {
         };
         let running = old.tasks.pop_front();
         let held = std::mem::take(&mut old.tasks);
-        let (lane, retiring) = (old.lane, old.retiring);
+        let lane = old.lane;
         end_worker(old);
         {
             let mut inner = self.0.borrow_mut();
@@ -339,19 +342,15 @@ impl Pool {
             let on_reply = self.0.borrow().on_reply.clone();
             on_reply(failure_reply(&task.request, message));
         }
-        // A retiring worker's successor is already starting.
-        if !retiring {
-            self.spawn(index, lane);
-        }
+        self.dispatch();
     }
 
     fn announce_ready(&self) {
         let callback = {
             let mut inner = self.0.borrow_mut();
-            let all_ready = inner
-                .slots
-                .iter()
-                .all(|slot| slot.as_ref().is_some_and(|s| s.ready));
+            // A worker that failed to load is not waited for; a later request starts another.
+            let all_ready = inner.slots.iter().flatten().all(|slot| slot.ready)
+                && inner.slots.iter().flatten().next().is_some();
             if inner.announced_ready || !all_ready {
                 return;
             }
@@ -361,14 +360,68 @@ impl Pool {
         callback();
     }
 
-    /// Posts queued requests until every worker is full or the queues are empty. A hash
-    /// waits until no scan is queued or running: the scan workers already have a core each,
-    /// and a hash beside them slowed the scan that the rows wait for.
+    /// Posts queued requests until every worker is full or the queues are empty, starting
+    /// workers where requests wait for them. A hash waits until no scan is queued or running:
+    /// the scan workers already have a core each, and a hash beside them slowed the scan
+    /// that the rows wait for. Once the scans are done, the scan workers that read anything
+    /// end, so their memory is free while the hash runs and until the next drop.
     fn dispatch(&self) {
+        self.staff(Lane::Scan);
         while self.dispatch_one(Lane::Scan) {}
+        self.staff(Lane::Scan);
         if self.0.borrow().scans_idle() {
+            self.end_used_idle_scan_workers();
+            self.staff(Lane::Hash);
             while self.dispatch_one(Lane::Hash) {}
+            self.staff(Lane::Hash);
         }
+    }
+
+    /// Starts workers of `lane` until the number that take requests reaches
+    /// [`workers_wanted`].
+    fn staff(&self, lane: Lane) {
+        let missing = {
+            let inner = self.0.borrow();
+            let live = inner
+                .slots
+                .iter()
+                .flatten()
+                .filter(|slot| slot.lane == lane && !slot.retiring)
+                .count();
+            let parts_follow = inner.slots.iter().flatten().any(|slot| {
+                slot.lane == Lane::Hash
+                    && slot
+                        .tasks
+                        .iter()
+                        .any(|task| bytes_to_read(&task.request, task.size) < task.size)
+            });
+            let queued = match lane {
+                Lane::Scan => inner.scan_queue.len(),
+                Lane::Hash => inner.hash_queue.len(),
+            };
+            workers_wanted(lane, inner.scan_workers, queued, parts_follow).saturating_sub(live)
+        };
+        for _ in 0..missing {
+            self.spawn_free(lane);
+        }
+    }
+
+    /// Ends the scan workers that have read something and hold no request.
+    fn end_used_idle_scan_workers(&self) {
+        let ended: Vec<Slot> = {
+            let mut inner = self.0.borrow_mut();
+            let mut ended = Vec::new();
+            for entry in inner.slots.iter_mut() {
+                let used_idle = entry.as_ref().is_some_and(|slot| {
+                    slot.lane == Lane::Scan && slot.bytes_given > 0 && slot.tasks.is_empty()
+                });
+                if used_idle {
+                    ended.extend(entry.take());
+                }
+            }
+            ended
+        };
+        ended.into_iter().for_each(end_worker);
     }
 
     /// Posts the next request of `lane`; returns `false` when there is none or no room.
@@ -424,7 +477,7 @@ impl Pool {
                 // Started now, the successor loads while this worker reads its last requests.
                 // NOTE: it loads worker.js from the server again. A release deployed since
                 // the page loaded may not fit the module, and the successor never starts.
-                self.spawn_free(lane);
+                self.staff(lane);
             }
         }
         true

@@ -34,6 +34,19 @@ pub fn hash_part_bytes(recycle_bytes: u64) -> u64 {
     (recycle_bytes / 64).max(1) * 64
 }
 
+/// Returns how many workers of `lane` that take requests the pool keeps. That is
+/// `scan_workers` while `queued` scan requests wait, and one hash worker while a hash part
+/// waits or follows the one under way (`parts_follow`), so the next part's worker loads
+/// meanwhile. No other worker is started, and used scan workers end when the scans are done,
+/// so between drops only fresh workers take memory.
+pub fn workers_wanted(lane: Lane, scan_workers: usize, queued: usize, parts_follow: bool) -> usize {
+    match lane {
+        Lane::Scan if queued > 0 => scan_workers,
+        Lane::Hash if queued > 0 || parts_follow => 1,
+        _ => 0,
+    }
+}
+
 /// Returns where the hash part that starts at byte `from` of a `size`-byte file ends.
 pub fn hash_part_end(from: u64, size: u64, part_bytes: u64) -> u64 {
     from.saturating_add(part_bytes).min(size)
@@ -212,6 +225,15 @@ mod tests {
         assert_eq!(next_hash(&[4 << 30, 4096, 1 << 20]), Some(1));
         assert_eq!(next_hash(&[7, 7]), Some(0));
         assert_eq!(next_hash(&[]), None);
+    }
+
+    #[test]
+    fn workers_wanted_per_lane() {
+        assert_eq!(workers_wanted(Lane::Scan, 2, 5, false), 2);
+        assert_eq!(workers_wanted(Lane::Scan, 2, 0, true), 0);
+        assert_eq!(workers_wanted(Lane::Hash, 2, 1, false), 1);
+        assert_eq!(workers_wanted(Lane::Hash, 2, 0, true), 1);
+        assert_eq!(workers_wanted(Lane::Hash, 2, 0, false), 0);
     }
 
     #[test]

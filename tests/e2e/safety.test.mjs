@@ -222,6 +222,7 @@ test('recycled workers keep the results', { skip }, async () => {
       rows: (await page.getByTestId('row-count').textContent()).trim(),
       hashes,
       workers,
+      live: page.workers().length,
       afterReady: requests.slice(beforeReady),
       problems,
     };
@@ -242,6 +243,8 @@ test('recycled workers keep the results', { skip }, async () => {
   assert.equal(recycled.rows, plain.rows);
   assert.deepEqual(recycled.hashes, plain.hashes);
   assert.equal(plain.workers, 0, 'no worker is replaced on small files by default');
+  // The scan workers end once the scans are done, and the hash worker is left.
+  assert.equal(plain.live, 1);
   assert.ok(recycled.workers >= 8, `workers were replaced (${recycled.workers} started)`);
   // A new worker loads its two scripts from the page's origin, and nothing else.
   const loaded = new Set(recycled.afterReady.map((url) => new URL(url).pathname));
