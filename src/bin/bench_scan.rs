@@ -240,6 +240,22 @@ mod native {
         }
     }
 
+    /// Scans chunk slots `first .. first + count` of the file into the reply a worker sends.
+    fn chunks_reply(bytes: &[u8], first: u64, count: u64) -> Reply {
+        let scans: Vec<ChunkScan> = chunks(bytes)
+            .skip(first as usize)
+            .take(count as usize)
+            .map(|(index, offset, chunk)| scan::scan_chunk(index, offset, chunk.to_vec()))
+            .collect();
+        Reply::Chunks {
+            job: 0,
+            first,
+            count,
+            bytes_read: count * CHUNK_SIZE,
+            scans,
+        }
+    }
+
     /// Scans the file in requests of 64 chunks and times each reply's encoding and decoding
     /// in JSON text and in postcard. The scan itself is not timed.
     fn wire(bytes: &[u8], repeat: usize) {
@@ -249,19 +265,10 @@ mod native {
         let (mut replies, mut events) = (0, 0);
         for first in (0..slots).step_by(CHUNKS_PER_REPLY as usize) {
             let count = CHUNKS_PER_REPLY.min(slots - first);
-            let scans: Vec<ChunkScan> = chunks(bytes)
-                .skip(first as usize)
-                .take(count as usize)
-                .map(|(index, offset, chunk)| scan::scan_chunk(index, offset, chunk.to_vec()))
-                .collect();
-            events += scans.iter().map(|scan| scan.events.len()).sum::<usize>();
-            let reply = Reply::Chunks {
-                job: 0,
-                first,
-                count,
-                bytes_read: count * CHUNK_SIZE,
-                scans,
-            };
+            let reply = chunks_reply(bytes, first, count);
+            if let Reply::Chunks { scans, .. } = &reply {
+                events += scans.iter().map(|scan| scan.events.len()).sum::<usize>();
+            }
             json.add(
                 &reply,
                 repeat,
@@ -412,18 +419,7 @@ mod native {
         ));
         let mut highest = 0;
         for (first, count) in ipsec_lens::session::plan_batches(slots) {
-            let scans: Vec<ChunkScan> = chunks(bytes)
-                .skip(first as usize)
-                .take(count as usize)
-                .map(|(index, offset, chunk)| scan::scan_chunk(index, offset, chunk.to_vec()))
-                .collect();
-            let reply = Reply::Chunks {
-                job: 0,
-                first,
-                count,
-                bytes_read: count * CHUNK_SIZE,
-                scans,
-            };
+            let reply = chunks_reply(bytes, first, count);
             let encoded = protocol::encode(&reply);
             drop(reply);
             reset_peak();

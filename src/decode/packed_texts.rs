@@ -293,7 +293,14 @@ mod tests {
     use super::*;
 
     fn pack(named: &[Option<&str>], others: &[(&str, Option<&str>)]) -> PackedTexts {
-        let mut builder = PackedTextsBuilder::default();
+        fill(PackedTextsBuilder::default(), named, others)
+    }
+
+    fn fill(
+        mut builder: PackedTextsBuilder,
+        named: &[Option<&str>],
+        others: &[(&str, Option<&str>)],
+    ) -> PackedTexts {
         for value in named {
             builder.push_named(*value);
         }
@@ -360,14 +367,7 @@ mod tests {
         named: &[Option<&str>],
         others: &[(&str, Option<&str>)],
     ) -> PackedTexts {
-        let mut builder = PackedTextsBuilder::default().sharing(shared);
-        for value in named {
-            builder.push_named(*value);
-        }
-        for (name, value) in others {
-            builder.push_other(name, *value);
-        }
-        builder.finish()
+        fill(PackedTextsBuilder::default().sharing(shared), named, others)
     }
 
     #[test]
