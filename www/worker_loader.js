@@ -6,5 +6,12 @@
 importScripts('./worker.js');
 self.onmessage = (event) => {
   self.onmessage = null;
-  wasm_bindgen({ module_or_path: event.data ?? './worker_bg.wasm' });
+  wasm_bindgen({ module_or_path: event.data ?? './worker_bg.wasm' }).catch((error) => {
+    // A rejected promise does not reach the page, but an uncaught error does, as the Worker's
+    // error event. The pool then counts a worker that failed to start, such as one whose
+    // worker.js comes from another release and does not fit the page's module.
+    setTimeout(() => {
+      throw error;
+    });
+  });
 };

@@ -23,6 +23,10 @@ use web_sys::{File, MessageEvent, Worker};
 const WORKER_URL: &str = "./worker_loader.js";
 /// Maximum number of workers, because each has its own wasm memory.
 const MAX_WORKERS: usize = 8;
+/// Workers in a row that may fail before they are ready. After that the pool starts no
+/// more and fails every request, because a worker that cannot load (its scripts are gone
+/// from the server, or belong to another release) would otherwise be started again forever.
+const MAX_START_FAILURES: u32 = 3;
 
 struct Task {
     request: Request,
@@ -65,6 +69,10 @@ struct Inner {
     recycle_bytes: u64,
     /// Scan workers to keep while scans are queued.
     scan_workers: usize,
+    /// Workers that failed before they were ready since the last one that loaded.
+    start_failures: u32,
+    /// The reason no worker can start, set once [`MAX_START_FAILURES`] is reached.
+    broken: Option<String>,
 }
 
 /// The worker's wasm module, which the page compiles once (see `ui::worker_module`).
@@ -100,6 +108,8 @@ impl Pool {
             module: WorkerModule::Compiling(Vec::new()),
             recycle_bytes: recycle_bytes.max(1),
             scan_workers: size,
+            start_failures: 0,
+            broken: None,
         })));
         let weak = Rc::downgrade(&pool.0);
         wasm_bindgen_futures::spawn_local(async move {
@@ -129,6 +139,10 @@ impl Pool {
             },
             request => request,
         };
+        if let Some(cause) = self.0.borrow().broken.clone() {
+            fail_later(&self.0.borrow().on_reply, &request, cause);
+            return;
+        }
         let lane = Lane::of(&request);
         let urgent = matches!(request, Request::Xml { .. });
         let task = Task {
@@ -189,10 +203,19 @@ impl Pool {
             let message = event
                 .dyn_ref::<web_sys::ErrorEvent>()
                 .map(|error| error.message())
-                .unwrap_or_else(|| "the scan worker stopped".into());
+                .filter(|message| !message.is_empty())
+                .unwrap_or_else(|| "the browser gave no reason".into());
             if let Some(inner) = weak.upgrade() {
-                let cause = format!("a worker stopped on an internal error ({message})");
-                Pool(inner).replace(index, cause);
+                let pool = Pool(inner);
+                let loaded = pool.0.borrow().slots[index]
+                    .as_ref()
+                    .is_some_and(|slot| slot.ready);
+                let cause = if loaded {
+                    format!("a worker stopped on an internal error ({message})")
+                } else {
+                    format!("a worker failed to load ({message})")
+                };
+                pool.replace(index, cause);
             }
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -236,9 +259,12 @@ impl Pool {
         };
         match reply {
             Reply::Ready => {
-                if let Some(slot) = self.0.borrow_mut().slots[index].as_mut() {
+                let mut inner = self.0.borrow_mut();
+                inner.start_failures = 0;
+                if let Some(slot) = inner.slots[index].as_mut() {
                     slot.ready = true;
                 }
+                drop(inner);
                 self.announce_ready();
                 self.dispatch();
             }
@@ -329,8 +355,11 @@ impl Pool {
         };
         let running = old.tasks.pop_front();
         let held = std::mem::take(&mut old.tasks);
-        let lane = old.lane;
+        let (lane, loaded) = (old.lane, old.ready);
         end_worker(old);
+        if !loaded {
+            self.count_start_failure(&message);
+        }
         {
             let mut inner = self.0.borrow_mut();
             let queue = inner.queue(lane);
@@ -343,6 +372,33 @@ impl Pool {
             on_reply(failure_reply(&task.request, message));
         }
         self.dispatch();
+    }
+
+    /// Counts a worker that stopped before it was ready. At [`MAX_START_FAILURES`] in a row
+    /// the pool gives up: it fails every queued request and every later one with the reason.
+    fn count_start_failure(&self, message: &str) {
+        let failed = {
+            let mut inner = self.0.borrow_mut();
+            inner.start_failures += 1;
+            if inner.start_failures < MAX_START_FAILURES || inner.broken.is_some() {
+                return;
+            }
+            let cause = format!(
+                "{MAX_START_FAILURES} workers in a row failed to start, the last with: {message}. \
+                 The app's files on the server may have been removed or replaced by another \
+                 release since the page was loaded, so reload the page"
+            );
+            web_sys::console::error_1(&cause.clone().into());
+            inner.broken = Some(cause.clone());
+            let mut failed: Vec<Task> = inner.scan_queue.drain(..).collect();
+            failed.extend(inner.hash_queue.drain(..));
+            (failed, cause)
+        };
+        let (tasks, cause) = failed;
+        let on_reply = self.0.borrow().on_reply.clone();
+        for task in tasks {
+            on_reply(failure_reply(&task.request, cause.clone()));
+        }
     }
 
     fn announce_ready(&self) {
@@ -382,6 +438,9 @@ impl Pool {
     fn staff(&self, lane: Lane) {
         let missing = {
             let inner = self.0.borrow();
+            if inner.broken.is_some() {
+                return;
+            }
             let live = inner
                 .slots
                 .iter()
@@ -476,7 +535,7 @@ impl Pool {
             if retire {
                 // Started now, the successor loads while this worker reads its last requests.
                 // NOTE: it loads worker.js from the server again. A release deployed since
-                // the page loaded may not fit the module, and the successor never starts.
+                // the page loaded does not fit the module; see MAX_START_FAILURES.
                 self.staff(lane);
             }
         }
@@ -501,6 +560,14 @@ impl Inner {
             Lane::Hash => &mut self.hash_queue,
         }
     }
+}
+
+/// Hands `on_reply` the failure of `request` in a later microtask, because the caller may
+/// be inside the reply handler that submitted the request.
+fn fail_later(on_reply: &Rc<dyn Fn(Reply)>, request: &Request, cause: String) {
+    let on_reply = on_reply.clone();
+    let reply = failure_reply(request, cause);
+    wasm_bindgen_futures::spawn_local(async move { on_reply(reply) });
 }
 
 /// Sends a new worker its module, the first message it waits for (www/worker_loader.js).

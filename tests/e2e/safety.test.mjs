@@ -2,7 +2,8 @@
 // - no request ever leaves the page's origin, and none at all is made after ready;
 // - a second visit works with the network off, from the service worker's cache;
 // - a worker that panics costs only the chunks it held, and the next files still parse;
-// - workers replaced after a set amount of reading (to free their garbage) change no result.
+// - workers replaced after a set amount of reading (to free their garbage) change no result;
+// - workers that cannot start (scripts gone, another release) fail the drop with a reason.
 // scripts/test writes the fixtures with mkevtx into test-output/fixtures/ before this runs.
 
 import assert from 'node:assert/strict';
@@ -251,4 +252,58 @@ test('recycled workers keep the results', { skip }, async () => {
   assert.deepEqual([...loaded].sort(), ['/worker.js', '/worker_loader.js']);
   assert.deepEqual(foreignRequests(recycled.afterReady, server.url), []);
   assert.deepEqual(recycled.problems, []);
+});
+
+/**
+ * Analyses known.evtx, which ends the used scan workers, then serves `worker.js` or
+ * `worker_loader.js` through `fulfill` and drops mixed.evtx, which needs new workers.
+ * Returns the new file's row text, its status, how often the script was requested and the
+ * page's problems.
+ */
+async function dropWithBrokenWorkers(script, fulfill) {
+  // With one scan worker, which reads all of known.evtx, no unused worker is left.
+  const { context, page, problems } = await openApp(browser, `${server.url}?workers=1`);
+  await addFiles(page, [KNOWN]);
+  await waitForFiles(page, ['known.evtx']);
+  let requested = 0;
+  await context.route(`**/${script}`, (route) => {
+    requested += 1;
+    return route.fulfill(fulfill);
+  });
+
+  await addFiles(page, [MIXED]);
+  const statuses = await waitForFiles(page, ['mixed.evtx']);
+  const row = page.locator('[data-testid="file-row"][data-file-name="mixed.evtx"]');
+  const result = {
+    status: statuses.get('mixed.evtx'),
+    text: await row.textContent(),
+    requested,
+    problems,
+  };
+  await context.close();
+  return result;
+}
+
+const START_FAILURE = /3 workers in a row failed to start[\s\S]*reload the page/;
+
+test('missing worker scripts fail the drop', { skip }, async () => {
+  const result = await dropWithBrokenWorkers('worker_loader.js', { status: 404, body: '' });
+
+  assert.equal(result.status, 'error');
+  assert.match(result.text, START_FAILURE);
+  // Workers are not started again and again.
+  assert.ok(result.requested <= 4, `worker_loader.js requested ${result.requested} times`);
+  assert.ok(result.problems.length > 0, 'the 404s and the reason reach the console');
+});
+
+test('worker scripts of another release fail the drop', { skip }, async () => {
+  // A worker.js whose module does not fit, as after a deploy while the page is open.
+  const body = "self.wasm_bindgen = () => Promise.reject(new Error('import mismatch'));";
+  const fulfill = { status: 200, contentType: 'text/javascript', body };
+  const result = await dropWithBrokenWorkers('worker.js', fulfill);
+
+  assert.equal(result.status, 'error');
+  assert.match(result.text, START_FAILURE);
+  assert.match(result.text, /import mismatch/);
+  assert.ok(result.requested <= 4, `worker.js requested ${result.requested} times`);
 });
