@@ -200,7 +200,7 @@ fn request_xml_when_shown(
         };
         let received = state
             .xml
-            .with_untracked(|result| result.as_ref().is_some_and(|result| place.matches(result)));
+            .with_untracked(|kept| kept.iter().any(|result| place.matches(result)));
         if !received {
             state.request_xml(place.file, chunk, place.record_id);
         }
@@ -249,7 +249,12 @@ fn XmlView(place: Signal<Option<RecordPlace>>) -> impl IntoView {
             );
             return Some(xml_error(reason).into_any());
         };
-        let result = state.xml.get().filter(|result| place.matches(result));
+        let result = state.xml.with(|kept| {
+            kept.iter()
+                .rev()
+                .find(|result| place.matches(result))
+                .cloned()
+        });
         let Some(result) = result else {
             let reading = format!("Reading chunk {chunk} of the file again…");
             return Some(view! { <p data-testid="xml-loading">{reading}</p> }.into_any());

@@ -67,8 +67,10 @@ pub struct AppState {
     pub custom_rule: RwSignal<Option<crate::report::AlertRule>>,
     /// A view refresh is scheduled.
     refresh_pending: StoredValue<bool>,
-    /// The last record XML a worker returned, for the detail panel.
-    pub xml: RwSignal<Option<XmlResult>>,
+    /// The last record XMLs workers returned, newest last, for the detail panel. Several are
+    /// kept because replies can come in another order than the requests (an XML request
+    /// goes to the front of the queue), so the one for the open record may not be the last.
+    pub xml: RwSignal<Vec<XmlResult>>,
 }
 
 /// A record's XML as a worker rendered it, or why it could not.
@@ -96,7 +98,7 @@ impl AppState {
             top: RwSignal::new(Default::default()),
             custom_rule: RwSignal::new(None),
             refresh_pending: StoredValue::new(false),
-            xml: RwSignal::new(None),
+            xml: RwSignal::new(Vec::new()),
         }
     }
 
@@ -184,12 +186,22 @@ impl AppState {
             xml,
         } = reply
         {
-            self.xml.set(Some(XmlResult {
+            let result = XmlResult {
                 file: job,
                 chunk,
                 record_id,
                 xml,
-            }));
+            };
+            self.xml.update(|kept| {
+                kept.retain(|old| {
+                    (old.file, old.chunk, old.record_id)
+                        != (result.file, result.chunk, result.record_id)
+                });
+                kept.push(result);
+                if kept.len() > XML_KEPT {
+                    kept.remove(0);
+                }
+            });
             return;
         }
         let (file, requests, first_rows) = {
@@ -374,11 +386,15 @@ fn worker_count_override() -> Option<usize> {
     query_parameter("workers")?.parse().ok()
 }
 
+/// Record XMLs kept for the detail panel.
+const XML_KEPT: usize = 8;
+
 /// `?recycle-kib=N` replaces each worker after it has read N KiB instead of
 /// [`RECYCLE_BYTES`], so the end-to-end tests can replace workers many times on small files.
 fn recycle_override() -> Option<u64> {
     let kib: u64 = query_parameter("recycle-kib")?.parse().ok()?;
-    Some(kib.saturating_mul(1024))
+    // One chunk at least: smaller values make every 64-byte hash part start a worker.
+    Some(kib.max(64).saturating_mul(1024))
 }
 
 /// Turns the first chunk batch of a file into a request that crashes its worker, so the rest

@@ -22,7 +22,8 @@ import {
 // counts per window are RELATED_COUNTS in src/fixture/related.rs.
 const RELATED = path.join(FIXTURE_DIR, 'related.evtx');
 const HOSTILE = path.join(FIXTURE_DIR, 'hostile.evtx');
-const missing = [RELATED, HOSTILE].filter((file) => !existsSync(file));
+const KNOWN = path.join(FIXTURE_DIR, 'known.evtx');
+const missing = [RELATED, HOSTILE, KNOWN].filter((file) => !existsSync(file));
 const skip = missing.length > 0 && `fixtures missing (run scripts/test): ${missing.join(', ')}`;
 
 const XML_TIMEOUT_MS = 15_000;
@@ -201,4 +202,26 @@ test('XML view of damaged chunks names the damage', { skip }, async () => {
     assert.deepEqual(problems, []);
     await context.close();
   }
+});
+
+test('XML view follows a row opened during another read', { skip }, async () => {
+  // With one scan worker, which ends once the scans are done, both XML requests wait for a
+  // new worker. The second goes to the front of the queue, so its reply comes first.
+  const { context, page, problems } = await openApp(browser, `${server.url}?workers=1`);
+  await openFirstRow(page, [KNOWN]);
+  await page.evaluate(async () => {
+    document.querySelector('[data-testid="show-xml"]').click();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const rows = '[data-testid="events-table"] tbody tr:not([aria-hidden="true"])';
+    document.querySelectorAll(rows)[1].click();
+  });
+
+  const xml = page.getByTestId('event-xml');
+  await xml.waitFor({ timeout: XML_TIMEOUT_MS });
+  const heading = await page.getByTestId('detail-heading').textContent();
+  const recordId = /record (\d+)/.exec(heading)?.[1];
+  assert.ok(recordId, heading);
+  assert.ok((await xml.textContent()).includes(`<EventRecordID>${recordId}</EventRecordID>`));
+  assert.deepEqual(problems, []);
+  await context.close();
 });
