@@ -18,7 +18,10 @@ const FLAG_NO_CRC32: u32 = 0x4;
 pub enum HeaderError {
     #[error("the file is empty (0 bytes)")]
     Empty,
-    #[error("the file is {size} bytes, shorter than the 128-byte EVTX file header")]
+    #[error(
+        "the file is {size} {}, shorter than the 128-byte EVTX file header",
+        if *size == 1 { "byte" } else { "bytes" }
+    )]
     TooShort { size: u64 },
     #[error("not an EVTX file: it starts with {found} instead of the signature \"ElfFile\\0\"")]
     BadMagic { found: String },
@@ -162,6 +165,18 @@ mod tests {
             b"PK\x03\x04rest of a zip file........................................".repeat(3);
         let error = FileHeader::parse(&text, text.len() as u64).unwrap_err();
         assert_eq!(error.to_string(), "not an EVTX file: it starts with bytes 50 4b 03 04 72 65 73 74 instead of the signature \"ElfFile\\0\"");
+    }
+
+    #[test]
+    fn too_short_message_counts_bytes() {
+        let one = HeaderError::TooShort { size: 1 }.to_string();
+        let two = HeaderError::TooShort { size: 2 }.to_string();
+
+        assert_eq!(
+            one,
+            "the file is 1 byte, shorter than the 128-byte EVTX file header"
+        );
+        assert!(two.starts_with("the file is 2 bytes,"));
     }
 
     #[test]
