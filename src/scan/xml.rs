@@ -118,8 +118,8 @@ pub enum XmlError {
         record_id: u64,
         reason: String,
     },
-    /// The scan worker crashed while rendering.
-    #[error("cannot show record {record_id} of chunk {chunk}: the scan worker failed: {reason}")]
+    /// The worker crashed while rendering, or none could start.
+    #[error("cannot show record {record_id} of chunk {chunk}: {reason}")]
     Worker {
         chunk: u64,
         record_id: u64,

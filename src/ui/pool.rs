@@ -139,10 +139,6 @@ impl Pool {
             },
             request => request,
         };
-        if let Some(cause) = self.0.borrow().broken.clone() {
-            fail_later(&self.0.borrow().on_reply, &request, cause);
-            return;
-        }
         let lane = Lane::of(&request);
         let urgent = matches!(request, Request::Xml { .. });
         let task = Task {
@@ -204,7 +200,11 @@ impl Pool {
                 .dyn_ref::<web_sys::ErrorEvent>()
                 .map(|error| error.message())
                 .filter(|message| !message.is_empty())
-                .unwrap_or_else(|| "the browser gave no reason".into());
+                .unwrap_or_else(|| {
+                    "the browser gave no reason; the worker's scripts may be missing from the \
+                     server"
+                        .into()
+                });
             if let Some(inner) = weak.upgrade() {
                 let pool = Pool(inner);
                 let loaded = pool.0.borrow().slots[index]
@@ -375,29 +375,45 @@ impl Pool {
     }
 
     /// Counts a worker that stopped before it was ready. At [`MAX_START_FAILURES`] in a row
-    /// the pool gives up: it fails every queued request and every later one with the reason.
+    /// the pool gives up starting workers (see [`Pool::fail_stranded`]).
     fn count_start_failure(&self, message: &str) {
-        let failed = {
+        let mut inner = self.0.borrow_mut();
+        inner.start_failures += 1;
+        if inner.start_failures < MAX_START_FAILURES || inner.broken.is_some() {
+            return;
+        }
+        let cause = format!(
+            "{MAX_START_FAILURES} workers in a row failed to start, the last with: {message}. \
+             The app's files on the server may have been removed or replaced by another \
+             release since the page was loaded, so reload the page"
+        );
+        web_sys::console::error_1(&cause.clone().into());
+        inner.broken = Some(cause);
+    }
+
+    /// Once no worker can start, fails the queued requests of each lane that has no worker
+    /// left to take them. Workers still running go on with the requests they can take.
+    fn fail_stranded(&self) {
+        let (failed, cause, on_reply) = {
             let mut inner = self.0.borrow_mut();
-            inner.start_failures += 1;
-            if inner.start_failures < MAX_START_FAILURES || inner.broken.is_some() {
+            let Some(cause) = inner.broken.clone() else {
                 return;
+            };
+            let mut failed = Vec::new();
+            for lane in [Lane::Scan, Lane::Hash] {
+                let served = inner
+                    .slots
+                    .iter()
+                    .flatten()
+                    .any(|slot| slot.lane == lane && !slot.retiring);
+                if !served {
+                    failed.extend(inner.queue(lane).drain(..));
+                }
             }
-            let cause = format!(
-                "{MAX_START_FAILURES} workers in a row failed to start, the last with: {message}. \
-                 The app's files on the server may have been removed or replaced by another \
-                 release since the page was loaded, so reload the page"
-            );
-            web_sys::console::error_1(&cause.clone().into());
-            inner.broken = Some(cause.clone());
-            let mut failed: Vec<Task> = inner.scan_queue.drain(..).collect();
-            failed.extend(inner.hash_queue.drain(..));
-            (failed, cause)
+            (failed, cause, inner.on_reply.clone())
         };
-        let (tasks, cause) = failed;
-        let on_reply = self.0.borrow().on_reply.clone();
-        for task in tasks {
-            on_reply(failure_reply(&task.request, cause.clone()));
+        for task in failed {
+            fail_later(&on_reply, &task.request, cause.clone());
         }
     }
 
@@ -422,6 +438,7 @@ impl Pool {
     /// that the rows wait for. Once the scans are done, the scan workers that read anything
     /// end, so their memory is free while the hash runs and until the next drop.
     fn dispatch(&self) {
+        self.fail_stranded();
         self.staff(Lane::Scan);
         while self.dispatch_one(Lane::Scan) {}
         self.staff(Lane::Scan);

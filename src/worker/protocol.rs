@@ -63,7 +63,7 @@ impl Request {
     pub fn lost(&self, cause: &str) -> String {
         match *self {
             Request::Header { .. } => {
-                format!("the file header was not read, so no record was: {cause}")
+                format!("the file header was not read, so no record was read: {cause}")
             }
             Request::Chunks { first, count, .. } | Request::Panic { first, count, .. } => {
                 match count {
@@ -236,7 +236,7 @@ mod tests {
         assert_eq!(single.lost("x"), "chunk 3 was not read: x");
         assert_eq!(
             Request::Header { job: 0 }.lost("x"),
-            "the file header was not read, so no record was: x"
+            "the file header was not read, so no record was read: x"
         );
         assert_eq!(
             Request::Hash { job: 0 }.lost("x"),
