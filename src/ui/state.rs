@@ -71,6 +71,9 @@ pub struct AppState {
     /// kept because replies can come in another order than the requests (an XML request
     /// goes to the front of the queue), so the one for the open record may not be the last.
     pub xml: RwSignal<Vec<XmlResult>>,
+    /// The file, chunk and record of the last XML request, whose reply is kept however many
+    /// older replies come after it.
+    xml_wanted: StoredValue<Option<(u32, u64, u64)>>,
 }
 
 /// A record's XML as a worker rendered it, or why it could not.
@@ -99,6 +102,7 @@ impl AppState {
             custom_rule: RwSignal::new(None),
             refresh_pending: StoredValue::new(false),
             xml: RwSignal::new(Vec::new()),
+            xml_wanted: StoredValue::new(None),
         }
     }
 
@@ -170,6 +174,7 @@ impl AppState {
             chunk,
             record_id,
         };
+        self.xml_wanted.set_value(Some((file, chunk, record_id)));
         self.pool.with_value(|pool| {
             if let Some(pool) = pool {
                 pool.submit(request, handle);
@@ -192,16 +197,8 @@ impl AppState {
                 record_id,
                 xml,
             };
-            self.xml.update(|kept| {
-                kept.retain(|old| {
-                    (old.file, old.chunk, old.record_id)
-                        != (result.file, result.chunk, result.record_id)
-                });
-                kept.push(result);
-                if kept.len() > XML_KEPT {
-                    kept.remove(0);
-                }
-            });
+            let wanted = self.xml_wanted.get_value();
+            self.xml.update(|kept| keep_xml(kept, result, wanted));
             return;
         }
         let (file, requests, first_rows) = {
@@ -388,6 +385,21 @@ fn worker_count_override() -> Option<usize> {
 
 /// Record XMLs kept for the detail panel.
 const XML_KEPT: usize = 8;
+
+/// Adds `result` to the `kept` XMLs, replacing one of the same record, and drops the oldest
+/// beyond [`XML_KEPT`] except the one of the last request (`wanted`). Replies of older
+/// requests can come after it, because an XML request goes to the front of the queue.
+fn keep_xml(kept: &mut Vec<XmlResult>, result: XmlResult, wanted: Option<(u32, u64, u64)>) {
+    let key = |xml: &XmlResult| (xml.file, xml.chunk, xml.record_id);
+    kept.retain(|old| key(old) != key(&result));
+    kept.push(result);
+    while kept.len() > XML_KEPT {
+        let Some(oldest) = kept.iter().position(|xml| Some(key(xml)) != wanted) else {
+            break;
+        };
+        kept.remove(oldest);
+    }
+}
 
 /// `?recycle-kib=N` replaces each worker after it has read N KiB instead of
 /// [`RECYCLE_BYTES`], so the end-to-end tests can replace workers many times on small files.
