@@ -169,14 +169,14 @@ mod tests {
 
     #[test]
     fn too_short_message_counts_bytes() {
-        let one = HeaderError::TooShort { size: 1 }.to_string();
-        let two = HeaderError::TooShort { size: 2 }.to_string();
+        let single = HeaderError::TooShort { size: 1 }.to_string();
+        let plural = HeaderError::TooShort { size: 2 }.to_string();
 
         assert_eq!(
-            one,
+            single,
             "the file is 1 byte, shorter than the 128-byte EVTX file header"
         );
-        assert!(two.starts_with("the file is 2 bytes,"));
+        assert!(plural.starts_with("the file is 2 bytes,"));
     }
 
     #[test]

@@ -10,7 +10,7 @@
 use crate::worker::protocol::{self, ProtocolError, Reply, Request};
 use crate::worker::schedule::{
     bytes_to_read, hash_part_bytes, hash_part_end, next_hash, pick_worker, scan_position,
-    workers_wanted, Lane, WorkerLoad,
+    workers_needed, Lane, WorkerLoad,
 };
 use crate::worker::sha256_parts::Sha256State;
 use std::cell::RefCell;
@@ -24,8 +24,9 @@ const WORKER_URL: &str = "./worker_loader.js";
 /// Maximum number of workers, because each has its own wasm memory.
 const MAX_WORKERS: usize = 8;
 /// Workers in a row that may fail before they are ready. After that the pool starts no
-/// more and fails every request, because a worker that cannot load (its scripts are gone
-/// from the server, or belong to another release) would otherwise be started again forever.
+/// more and fails the requests no running worker can take, because a worker that cannot load
+/// (its scripts are gone from the server, or belong to another release) would otherwise be
+/// started again forever.
 const MAX_START_FAILURES: u32 = 3;
 
 struct Task {
@@ -50,8 +51,8 @@ struct Slot {
     tasks: VecDeque<Task>,
     /// Bytes the requests posted to this worker read, counted towards `recycle_bytes`.
     bytes_given: u64,
-    /// Whether the worker takes no more requests and ends after replying to those it has. Its
-    /// successor is started when this is set.
+    /// Whether the worker takes no more requests and ends after replying to those it has.
+    /// A successor starts when requests wait for one (see [`Pool::staff`]).
     retiring: bool,
     /// Keeps the worker's callbacks alive while it runs.
     callbacks: Callbacks,
@@ -130,13 +131,8 @@ impl Pool {
     /// the queue.
     pub fn submit(&self, request: Request, file: File) {
         let size = file.size() as u64;
-        let part = hash_part_bytes(self.0.borrow().recycle_bytes);
         let request = match request {
-            Request::Hash { job } => Request::HashPart {
-                job,
-                to: hash_part_end(0, size, part),
-                state: Sha256State::INITIAL,
-            },
+            Request::Hash { job } => self.0.borrow().hash_part(job, Sha256State::INITIAL, size),
             request => request,
         };
         let lane = Lane::of(&request);
@@ -316,13 +312,8 @@ impl Pool {
     fn queue_next_part(&self, task: Task, state: Sha256State) {
         let job = task.request.job();
         let size = task.file.size() as u64;
-        let part = hash_part_bytes(self.0.borrow().recycle_bytes);
         let next = Task {
-            request: Request::HashPart {
-                job,
-                to: hash_part_end(state.length, size, part),
-                state,
-            },
+            request: self.0.borrow().hash_part(job, state, size),
             file: task.file,
             size: size.saturating_sub(state.length),
         };
@@ -354,7 +345,7 @@ impl Pool {
             return;
         };
         let running = old.tasks.pop_front();
-        let held = std::mem::take(&mut old.tasks);
+        let queued_behind = std::mem::take(&mut old.tasks);
         let (lane, loaded) = (old.lane, old.ready);
         end_worker(old);
         if !loaded {
@@ -363,7 +354,7 @@ impl Pool {
         {
             let mut inner = self.0.borrow_mut();
             let queue = inner.queue(lane);
-            for task in held.into_iter().rev() {
+            for task in queued_behind.into_iter().rev() {
                 queue.push_front(task);
             }
         }
@@ -451,7 +442,7 @@ impl Pool {
     }
 
     /// Starts workers of `lane` until the number that take requests reaches
-    /// [`workers_wanted`].
+    /// [`workers_needed`].
     fn staff(&self, lane: Lane) {
         let missing = {
             let inner = self.0.borrow();
@@ -464,18 +455,20 @@ impl Pool {
                 .flatten()
                 .filter(|slot| slot.lane == lane && !slot.retiring)
                 .count();
-            let parts_follow = inner.slots.iter().flatten().any(|slot| {
-                slot.lane == Lane::Hash
-                    && slot
-                        .tasks
-                        .iter()
-                        .any(|task| bytes_to_read(&task.request, task.size) < task.size)
-            });
+            // A hash part that reads less than the rest of its file has a part after it.
+            let parts_follow = lane == Lane::Hash
+                && inner.slots.iter().flatten().any(|slot| {
+                    slot.lane == Lane::Hash
+                        && slot
+                            .tasks
+                            .iter()
+                            .any(|task| bytes_to_read(&task.request, task.size) < task.size)
+                });
             let queued = match lane {
                 Lane::Scan => inner.scan_queue.len(),
                 Lane::Hash => inner.hash_queue.len(),
             };
-            workers_wanted(lane, inner.scan_workers, queued, parts_follow).saturating_sub(live)
+            workers_needed(lane, inner.scan_workers, queued, parts_follow).saturating_sub(live)
         };
         for _ in 0..missing {
             self.spawn_free(lane);
@@ -569,6 +562,17 @@ impl Inner {
                 .iter()
                 .flatten()
                 .all(|slot| slot.lane != Lane::Scan || slot.tasks.is_empty())
+    }
+
+    /// Returns the request for the hash part of file `job` (of `size` bytes) that starts
+    /// where `state` stopped.
+    fn hash_part(&self, job: u32, state: Sha256State, size: u64) -> Request {
+        let part = hash_part_bytes(self.recycle_bytes);
+        Request::HashPart {
+            job,
+            to: hash_part_end(state.length, size, part),
+            state,
+        }
     }
 
     fn queue(&mut self, lane: Lane) -> &mut VecDeque<Task> {

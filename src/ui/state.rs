@@ -73,7 +73,7 @@ pub struct AppState {
     pub xml: RwSignal<Vec<XmlResult>>,
     /// The file, chunk and record of the last XML request, whose reply is kept however many
     /// older replies come after it.
-    xml_wanted: StoredValue<Option<(u32, u64, u64)>>,
+    xml_requested: StoredValue<Option<(u32, u64, u64)>>,
 }
 
 /// A record's XML as a worker rendered it, or why it could not.
@@ -102,7 +102,7 @@ impl AppState {
             custom_rule: RwSignal::new(None),
             refresh_pending: StoredValue::new(false),
             xml: RwSignal::new(Vec::new()),
-            xml_wanted: StoredValue::new(None),
+            xml_requested: StoredValue::new(None),
         }
     }
 
@@ -174,7 +174,7 @@ impl AppState {
             chunk,
             record_id,
         };
-        self.xml_wanted.set_value(Some((file, chunk, record_id)));
+        self.xml_requested.set_value(Some((file, chunk, record_id)));
         self.pool.with_value(|pool| {
             if let Some(pool) = pool {
                 pool.submit(request, handle);
@@ -197,8 +197,8 @@ impl AppState {
                 record_id,
                 xml,
             };
-            let wanted = self.xml_wanted.get_value();
-            self.xml.update(|kept| keep_xml(kept, result, wanted));
+            let requested = self.xml_requested.get_value();
+            self.xml.update(|kept| keep_xml(kept, result, requested));
             return;
         }
         let (file, requests, first_rows) = {
@@ -387,14 +387,14 @@ fn worker_count_override() -> Option<usize> {
 const XML_KEPT: usize = 8;
 
 /// Adds `result` to the `kept` XMLs, replacing one of the same record, and drops the oldest
-/// beyond [`XML_KEPT`] except the one of the last request (`wanted`). Replies of older
+/// beyond [`XML_KEPT`] except the one of the last request (`requested`). Replies of older
 /// requests can come after it, because an XML request goes to the front of the queue.
-fn keep_xml(kept: &mut Vec<XmlResult>, result: XmlResult, wanted: Option<(u32, u64, u64)>) {
+fn keep_xml(kept: &mut Vec<XmlResult>, result: XmlResult, requested: Option<(u32, u64, u64)>) {
     let key = |xml: &XmlResult| (xml.file, xml.chunk, xml.record_id);
     kept.retain(|old| key(old) != key(&result));
     kept.push(result);
     while kept.len() > XML_KEPT {
-        let Some(oldest) = kept.iter().position(|xml| Some(key(xml)) != wanted) else {
+        let Some(oldest) = kept.iter().position(|xml| Some(key(xml)) != requested) else {
             break;
         };
         kept.remove(oldest);

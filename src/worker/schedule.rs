@@ -39,7 +39,7 @@ pub fn hash_part_bytes(recycle_bytes: u64) -> u64 {
 /// waits or follows the one under way (`parts_follow`), so the next part's worker loads
 /// meanwhile. No other worker is started, and used scan workers end when the scans are done,
 /// so between drops only fresh workers take memory.
-pub fn workers_wanted(lane: Lane, scan_workers: usize, queued: usize, parts_follow: bool) -> usize {
+pub fn workers_needed(lane: Lane, scan_workers: usize, queued: usize, parts_follow: bool) -> usize {
     match lane {
         Lane::Scan if queued > 0 => scan_workers,
         Lane::Hash if queued > 0 || parts_follow => 1,
@@ -228,12 +228,12 @@ mod tests {
     }
 
     #[test]
-    fn workers_wanted_per_lane() {
-        assert_eq!(workers_wanted(Lane::Scan, 2, 5, false), 2);
-        assert_eq!(workers_wanted(Lane::Scan, 2, 0, true), 0);
-        assert_eq!(workers_wanted(Lane::Hash, 2, 1, false), 1);
-        assert_eq!(workers_wanted(Lane::Hash, 2, 0, true), 1);
-        assert_eq!(workers_wanted(Lane::Hash, 2, 0, false), 0);
+    fn workers_needed_per_lane() {
+        assert_eq!(workers_needed(Lane::Scan, 2, 5, false), 2);
+        assert_eq!(workers_needed(Lane::Scan, 2, 0, true), 0);
+        assert_eq!(workers_needed(Lane::Hash, 2, 1, false), 1);
+        assert_eq!(workers_needed(Lane::Hash, 2, 0, true), 1);
+        assert_eq!(workers_needed(Lane::Hash, 2, 0, false), 0);
     }
 
     #[test]

@@ -79,13 +79,11 @@ impl Sha256Stream {
             if self.pending.len() < BLOCK {
                 return;
             }
-            let block = std::mem::take(&mut self.pending);
-            self.compress(&block);
-            self.pending = block;
+            compress(&mut self.state, &self.pending);
             self.pending.clear();
         }
         let whole = bytes.len() / BLOCK * BLOCK;
-        self.compress(&bytes[..whole]);
+        compress(&mut self.state, &bytes[..whole]);
         self.pending.extend_from_slice(&bytes[whole..]);
     }
 
@@ -109,22 +107,22 @@ impl Sha256Stream {
         let padded = (tail.len() + 8).div_ceil(BLOCK) * BLOCK;
         tail.resize(padded - 8, 0);
         tail.extend_from_slice(&bits.to_be_bytes());
-        self.compress(&tail);
+        compress(&mut self.state, &tail);
         let mut digest = [0; 32];
         for (out, word) in digest.chunks_exact_mut(4).zip(self.state.words) {
             out.copy_from_slice(&word.to_be_bytes());
         }
         digest
     }
+}
 
-    /// Compresses whole blocks; `blocks.len()` is a multiple of [`BLOCK`].
-    fn compress(&mut self, blocks: &[u8]) {
-        for block in blocks.chunks_exact(BLOCK) {
-            let block = GenericArray::from_slice(block);
-            sha2::compress256(&mut self.state.words, std::slice::from_ref(block));
-        }
-        self.state.length += blocks.len() as u64;
+/// Compresses whole blocks into `state`; `blocks.len()` is a multiple of [`BLOCK`].
+fn compress(state: &mut Sha256State, blocks: &[u8]) {
+    for block in blocks.chunks_exact(BLOCK) {
+        let block = GenericArray::from_slice(block);
+        sha2::compress256(&mut state.words, std::slice::from_ref(block));
     }
+    state.length += blocks.len() as u64;
 }
 
 /// Writes a digest as lowercase hex.
